@@ -1,0 +1,646 @@
+//! The emitter: [`Node`]s to text exactly as Go's `sigs.k8s.io/yaml` (yaml.v2) writes them.
+//!
+//! kustomize prints every resource through `yaml.JSONToYAML`, and Helm's `toYaml` goes the
+//! same way, so one emitter serves both. Its rules are yaml.v2's, and this module follows
+//! libyaml's emitter closely, because byte-identical output depends on details:
+//!
+//! * keys sorted by [`crate::keyorder`], two-space indentation, sequences inside a mapping
+//!   not indented (`- ` under the key), empty collections as `{}` / `[]`;
+//! * a string is written plain when a YAML 1.1 reader would read it back as the same
+//!   string; otherwise double-quoted; strings with a line break as literal blocks (`|`,
+//!   `|-`, `|+`) unless they cannot be (trailing spaces, tabs…), then double-quoted;
+//!   a plain string that is syntactically unsafe (`*x`, `: x`, `- x`) is single-quoted;
+//! * plain and quoted scalars fold at the first space past column 80;
+//! * numbers are printed after a JSON round trip, as `JSONToYAML` does: `3.0` prints `3`.
+//!
+//! The emitter writes block style only; it never produces flow collections other than
+//! the empty ones, and it writes no comments, anchors or tags.
+
+use crate::keyorder::compare_keys;
+use crate::node::{Node, Value};
+use crate::numfmt::{format_float_g, format_float_json};
+use crate::resolve::plain_means_string_v2;
+
+const BEST_INDENT: i32 = 2;
+const BEST_WIDTH: usize = 80;
+
+/// Writes one document the way `sigs.k8s.io/yaml.Marshal` does (no `---`).
+pub fn to_yaml(node: &Node) -> String {
+    let mut e = Emitter::new();
+    e.emit_node(node, Ctx::ROOT);
+    e.write_indent();
+    e.out
+}
+
+/// Writes documents as kustomize does: each through [`to_yaml`], joined by `---\n`.
+pub fn to_yaml_stream<'a>(docs: impl IntoIterator<Item = &'a Node>) -> String {
+    let mut out = String::new();
+    for (i, doc) in docs.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&to_yaml(doc));
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+#[derive(Clone, Copy)]
+struct Ctx {
+    root: bool,
+    mapping: bool,
+    simple_key: bool,
+}
+
+impl Ctx {
+    const ROOT: Ctx = Ctx {
+        root: true,
+        mapping: false,
+        simple_key: false,
+    };
+    const SEQ_ITEM: Ctx = Ctx {
+        root: false,
+        mapping: false,
+        simple_key: false,
+    };
+    const MAP_VALUE: Ctx = Ctx {
+        root: false,
+        mapping: true,
+        simple_key: false,
+    };
+    const SIMPLE_KEY: Ctx = Ctx {
+        root: false,
+        mapping: true,
+        simple_key: true,
+    };
+    const COMPLEX_KEY: Ctx = Ctx {
+        root: false,
+        mapping: true,
+        simple_key: false,
+    };
+}
+
+/// What libyaml's `analyze_scalar` learns about a string.
+struct Analysis {
+    multiline: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+fn is_blankz(c: Option<char>) -> bool {
+    c.is_none_or(|c| is_blank(c) || is_break(c))
+}
+
+/// yaml.v2's `is_printable`: BMP characters only, minus controls, surrogates and BOM.
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+}
+
+fn analyze(value: &str) -> Analysis {
+    if value.is_empty() {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let chars: Vec<char> = value.chars().collect();
+    let mut block_indicators = value.starts_with("---") || value.starts_with("...");
+    let (mut leading_space, mut leading_break) = (false, false);
+    let (mut trailing_space, mut trailing_break) = (false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut previous_space, mut previous_break) = (false, false);
+    let (mut line_breaks, mut special) = (false, false);
+    let mut preceded_by_whitespace = true;
+    let n = chars.len();
+    for (i, &c) in chars.iter().enumerate() {
+        let followed_by_whitespace = i + 1 >= n || is_blank(chars[i + 1]);
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => block_indicators = true,
+                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_whitespace => block_indicators = true,
+                '#' if preceded_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        }
+        if !is_printable(c) {
+            special = true;
+        }
+        if c == ' ' {
+            if i == 0 {
+                leading_space = true;
+            }
+            if i + 1 == n {
+                trailing_space = true;
+            }
+            if previous_break {
+                break_space = true;
+            }
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            if i == 0 {
+                leading_break = true;
+            }
+            if i + 1 == n {
+                trailing_break = true;
+            }
+            if previous_space {
+                space_break = true;
+            }
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = is_blankz(Some(c));
+    }
+    let mut a = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.block_plain_allowed = false;
+    }
+    if trailing_space {
+        a.block_allowed = false;
+    }
+    if break_space {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || special {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+        a.block_allowed = false;
+    }
+    if line_breaks || block_indicators {
+        a.block_plain_allowed = false;
+    }
+    a
+}
+
+struct Emitter {
+    out: String,
+    column: usize,
+    indent: i32,
+    indents: Vec<i32>,
+    whitespace: bool,
+    indention: bool,
+}
+
+impl Emitter {
+    fn new() -> Self {
+        Emitter {
+            out: String::new(),
+            column: 0,
+            indent: -1,
+            indents: Vec::new(),
+            whitespace: true,
+            indention: true,
+        }
+    }
+
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+        }
+    }
+
+    fn increase_indent(&mut self, flow: bool, indentless: bool) {
+        self.indents.push(self.indent);
+        if self.indent < 0 {
+            self.indent = if flow { BEST_INDENT } else { 0 };
+        } else if !indentless {
+            self.indent += BEST_INDENT;
+        }
+    }
+
+    fn pop_indent(&mut self) {
+        self.indent = self.indents.pop().unwrap_or(-1);
+    }
+
+    fn write_indent(&mut self) {
+        let indent = self.indent.max(0) as usize;
+        if !self.indention
+            || self.column > indent
+            || (self.column == indent && !self.whitespace)
+        {
+            self.put_break();
+        }
+        while self.column < indent {
+            self.put(' ');
+        }
+        self.whitespace = true;
+        self.indention = true;
+    }
+
+    fn write_indicator(&mut self, s: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+        if need_whitespace && !self.whitespace {
+            self.put(' ');
+        }
+        for c in s.chars() {
+            self.put(c);
+        }
+        self.whitespace = is_whitespace;
+        self.indention = self.indention && is_indention;
+    }
+
+    fn emit_node(&mut self, node: &Node, ctx: Ctx) {
+        match &node.value {
+            Value::Map(m) if m.is_empty() => self.emit_empty("{", "}"),
+            Value::Seq(s) if s.is_empty() => self.emit_empty("[", "]"),
+            Value::Map(m) => {
+                let mut entries: Vec<(&str, &Node)> = m.iter().collect();
+                entries.sort_by(|a, b| compare_keys(a.0, b.0));
+                self.emit_block_mapping(&entries);
+            }
+            Value::Seq(items) => self.emit_block_sequence(items, ctx),
+            Value::Str(s) => {
+                let requested = if s.contains('\n') {
+                    Style::Literal
+                } else if plain_means_string_v2(s) {
+                    Style::Plain
+                } else {
+                    Style::Double
+                };
+                self.emit_scalar(s, requested, ctx);
+            }
+            Value::Null => self.emit_scalar("null", Style::Plain, ctx),
+            Value::Bool(b) => self.emit_scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
+            Value::Int(i) => self.emit_scalar(&i.to_string(), Style::Plain, ctx),
+            Value::Float(f) => self.emit_scalar(&float_text(*f), Style::Plain, ctx),
+        }
+    }
+
+    fn emit_empty(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.increase_indent(true, false);
+        self.pop_indent();
+        self.write_indicator(close, false, false, false);
+    }
+
+    fn emit_block_mapping(&mut self, entries: &[(&str, &Node)]) {
+        self.increase_indent(false, false);
+        for (key, value) in entries {
+            self.write_indent();
+            let simple = key.len() <= 128 && !key.chars().any(is_break);
+            let requested = if plain_means_string_v2(key) {
+                Style::Plain
+            } else {
+                Style::Double
+            };
+            if simple {
+                self.emit_scalar(key, requested, Ctx::SIMPLE_KEY);
+                self.write_indicator(":", false, false, false);
+            } else {
+                self.write_indicator("?", true, false, true);
+                let requested = if key.contains('\n') { Style::Literal } else { requested };
+                self.emit_scalar(key, requested, Ctx::COMPLEX_KEY);
+                self.write_indent();
+                self.write_indicator(":", true, false, true);
+            }
+            self.emit_node(value, Ctx::MAP_VALUE);
+        }
+        self.pop_indent();
+    }
+
+    fn emit_block_sequence(&mut self, items: &[Node], ctx: Ctx) {
+        let indentless = ctx.mapping && !self.indention;
+        self.increase_indent(false, indentless);
+        for item in items {
+            self.write_indent();
+            self.write_indicator("-", true, false, true);
+            self.emit_node(item, Ctx::SEQ_ITEM);
+        }
+        self.pop_indent();
+    }
+
+    fn emit_scalar(&mut self, value: &str, requested: Style, ctx: Ctx) {
+        let a = analyze(value);
+        let mut style = requested;
+        if ctx.simple_key && a.multiline {
+            style = Style::Double;
+        }
+        if style == Style::Plain {
+            if !a.block_plain_allowed || (value.is_empty() && ctx.simple_key) {
+                style = Style::Single;
+            }
+        }
+        if style == Style::Single && !a.single_quoted_allowed {
+            style = Style::Double;
+        }
+        if style == Style::Literal && (!a.block_allowed || ctx.simple_key) {
+            style = Style::Double;
+        }
+        self.increase_indent(true, false);
+        let allow_breaks = !ctx.simple_key;
+        match style {
+            Style::Plain => self.write_plain(value, allow_breaks),
+            Style::Single => self.write_single_quoted(value, allow_breaks),
+            Style::Double => self.write_double_quoted(value, allow_breaks),
+            Style::Literal => self.write_literal(value),
+        }
+        let _ = ctx.root;
+        self.pop_indent();
+    }
+
+    fn write_plain(&mut self, value: &str, allow_breaks: bool) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        let chars: Vec<char> = value.chars().collect();
+        let (mut spaces, mut breaks) = (false, false);
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("'", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        let (mut spaces, mut breaks) = (false, false);
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i + 1 < chars.len()
+                    && !next_space
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+    }
+
+    fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("\"", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                match c {
+                    '\0' => self.put('0'),
+                    '\u{7}' => self.put('a'),
+                    '\u{8}' => self.put('b'),
+                    '\t' => self.put('t'),
+                    '\n' => self.put('n'),
+                    '\u{b}' => self.put('v'),
+                    '\u{c}' => self.put('f'),
+                    '\r' => self.put('r'),
+                    '\u{1b}' => self.put('e'),
+                    '"' => self.put('"'),
+                    '\\' => self.put('\\'),
+                    '\u{85}' => self.put('N'),
+                    '\u{a0}' => self.put('_'),
+                    '\u{2028}' => self.put('L'),
+                    '\u{2029}' => self.put('P'),
+                    _ => {
+                        let u = c as u32;
+                        let (prefix, width) = if u <= 0xFF {
+                            ('x', 2)
+                        } else if u <= 0xFFFF {
+                            ('u', 4)
+                        } else {
+                            ('U', 8)
+                        };
+                        self.put(prefix);
+                        for ch in format!("{u:0width$X}").chars() {
+                            self.put(ch);
+                        }
+                    }
+                }
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i + 1 < chars.len()
+                {
+                    self.write_indent();
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+        }
+        self.write_indicator("\"", false, false, false);
+    }
+
+    fn write_literal(&mut self, value: &str) {
+        self.write_indicator("|", true, false, false);
+        let first = value.chars().next();
+        if first.is_some_and(|c| c == ' ' || is_break(c)) {
+            self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
+        }
+        let mut rev = value.chars().rev();
+        let chomp = match rev.next() {
+            None => Some("-"),
+            Some(last) if !is_break(last) => Some("-"),
+            Some(_) => match rev.next() {
+                None => Some("+"),
+                Some(prev) if is_break(prev) => Some("+"),
+                Some(_) => None,
+            },
+        };
+        if let Some(chomp) = chomp {
+            self.write_indicator(chomp, false, false, false);
+        }
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let mut breaks = true;
+        for c in value.chars() {
+            if is_break(c) {
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                breaks = false;
+            }
+        }
+    }
+}
+
+/// A float as `JSONToYAML` prints it: Go's JSON text of it, read back by yaml.v2 (so
+/// integral values become integers) and printed with `%g`.
+fn float_text(f: f64) -> String {
+    match format_float_json(f) {
+        Some(json) if !json.contains(['.', 'e']) => {
+            let digits = json.trim_start_matches('-');
+            if json.parse::<i64>().is_ok() || (!json.starts_with('-') && digits.parse::<u64>().is_ok()) {
+                json
+            } else {
+                format_float_g(f)
+            }
+        }
+        Some(_) => format_float_g(f),
+        None if f.is_nan() => ".nan".into(),
+        None if f > 0.0 => ".inf".into(),
+        None => "-.inf".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_one;
+    use crate::resolve::Schema;
+
+    fn roundtrip(input: &str) -> String {
+        to_yaml(&load_one(input, Schema::Core12).unwrap())
+    }
+
+    #[test]
+    fn sorts_keys_and_leaves_sequences_unindented() {
+        let out = roundtrip("kind: A\napiVersion: v1\nspec:\n  items:\n  - b: 1\n    a: 2\n  - - x\n    - z\n");
+        assert_eq!(
+            out,
+            "apiVersion: v1\nkind: A\nspec:\n  items:\n  - a: 2\n    b: 1\n  - - x\n    - z\n"
+        );
+    }
+
+    #[test]
+    fn quotes_what_yaml11_would_misread() {
+        let out = roundtrip("a: 'yes'\nb: '123'\nc: '2020-01-01'\nd: ''\ne: '* * * * *'\nf: ': x'\ng: plain text\nh: \"it's\"\n");
+        assert_eq!(
+            out,
+            "a: \"yes\"\nb: \"123\"\nc: \"2020-01-01\"\nd: \"\"\ne: '* * * * *'\nf: ': x'\ng: plain text\nh: it's\n"
+        );
+    }
+
+    #[test]
+    fn literal_blocks_and_their_chomping() {
+        let out = roundtrip("a: \"x\\ny\\n\"\nb: \"x\\ny\"\nc: \"x\\n\\n\"\nd: \"x \\ny\"\n");
+        assert_eq!(
+            out,
+            "a: |\n  x\n  y\nb: |-\n  x\n  y\nc: |+\n  x\n\nd: \"x \\ny\"\n"
+        );
+    }
+
+    #[test]
+    fn empty_collections_numbers_and_escapes() {
+        let out = roundtrip("a: {}\nb: []\nc: 1.0\nd: 1.5\ne: 0777\nf: \"tab\\there\"\ng: null\n");
+        assert_eq!(
+            out,
+            "a: {}\nb: []\nc: 1\nd: 1.5\ne: 511\nf: \"tab\\there\"\ng: null\n"
+        );
+    }
+
+    #[test]
+    fn long_plain_strings_fold_past_column_80() {
+        let long = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. Maecenas suscipit ex non molestie varius.";
+        let out = roundtrip(&format!("spec:\n  value: {long}\n"));
+        assert_eq!(
+            out,
+            "spec:\n  value: Lorem ipsum dolor sit amet, consectetur adipiscing elit. Maecenas suscipit\n    ex non molestie varius.\n"
+        );
+    }
+}
