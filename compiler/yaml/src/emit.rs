@@ -366,10 +366,8 @@ impl Emitter {
         if ctx.simple_key && a.multiline {
             style = Style::Double;
         }
-        if style == Style::Plain {
-            if !a.block_plain_allowed || (value.is_empty() && ctx.simple_key) {
-                style = Style::Single;
-            }
+        if style == Style::Plain && (!a.block_plain_allowed || (value.is_empty() && ctx.simple_key)) {
+            style = Style::Single;
         }
         if style == Style::Single && !a.single_quoted_allowed {
             style = Style::Double;
@@ -574,9 +572,10 @@ impl Emitter {
 fn float_text(f: f64) -> String {
     match format_float_json(f) {
         Some(json) if !json.contains(['.', 'e']) => {
-            let digits = json.trim_start_matches('-');
-            if json.parse::<i64>().is_ok() || (!json.starts_with('-') && digits.parse::<u64>().is_ok()) {
-                json
+            if let Ok(i) = json.parse::<i64>() {
+                i.to_string()
+            } else if let Ok(u) = json.parse::<u64>() {
+                u.to_string()
             } else {
                 format_float_g(f)
             }

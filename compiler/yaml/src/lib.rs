@@ -26,6 +26,6 @@ pub mod numfmt;
 pub mod resolve;
 
 pub use emit::{to_yaml, to_yaml_stream};
-pub use load::{load_one, load_stream, LoadError};
+pub use load::{load_one, load_stream, load_stream_with, Duplicates, LoadError};
 pub use node::{Entry, Mapping, Node, Pos, Value};
 pub use resolve::Schema;

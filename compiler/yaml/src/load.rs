@@ -42,10 +42,26 @@ enum Frame {
     },
 }
 
+/// What to do with a key that appears twice in one mapping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duplicates {
+    /// Refuse the document (yaml.v3, which kustomize reads resources with).
+    Error,
+    /// Keep the last value (yaml.v2, which reads kustomization files).
+    LastWins,
+}
+
 /// Loads every document of a multi-document stream. An empty document loads as a null
-/// node; a stream with no documents loads as an empty list.
+/// node; a stream with no documents loads as an empty list. Duplicate keys are errors.
 pub fn load_stream(text: &str, schema: Schema) -> Result<Vec<Node>, LoadError> {
-    Loader::new(schema).run(text)
+    load_stream_with(text, schema, Duplicates::Error)
+}
+
+/// [`load_stream`] with a choice of how duplicate keys are treated.
+pub fn load_stream_with(text: &str, schema: Schema, duplicates: Duplicates) -> Result<Vec<Node>, LoadError> {
+    let mut loader = Loader::new(schema);
+    loader.duplicates = duplicates;
+    loader.run(text)
 }
 
 /// Loads a stream that must hold at most one document (null when it holds none).
@@ -63,6 +79,7 @@ pub fn load_one(text: &str, schema: Schema) -> Result<Node, LoadError> {
 
 struct Loader {
     schema: Schema,
+    duplicates: Duplicates,
     anchors: HashMap<usize, Node>,
     stack: Vec<Frame>,
     alias_nodes: usize,
@@ -87,6 +104,7 @@ impl Loader {
     fn new(schema: Schema) -> Self {
         Loader {
             schema,
+            duplicates: Duplicates::Error,
             anchors: HashMap::new(),
             stack: Vec::new(),
             alias_nodes: 0,
@@ -111,7 +129,7 @@ impl Loader {
                     self.anchors.clear();
                 }
                 Event::DocumentEnd => {
-                    docs.push(current.take().unwrap_or_else(|| Node {
+                    docs.push(current.take().unwrap_or(Node {
                         value: Value::Null,
                         pos,
                     }));
@@ -283,6 +301,10 @@ impl Loader {
                 }
                 Some((_, _, true)) => merges.push(node),
                 Some((k, key_pos, false)) => {
+                    if self.duplicates == Duplicates::LastWins && map.contains_key(&k) {
+                        map.insert(k, node);
+                        return Ok(());
+                    }
                     if let Some(prev) = map.entry(&k) {
                         return Err(LoadError {
                             message: format!(

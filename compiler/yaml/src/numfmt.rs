@@ -95,7 +95,7 @@ pub fn format_float_g(f: f64) -> String {
     let nd = d.digits.len() as i32;
     let exp = d.dp - 1;
     let mut out = String::new();
-    if (exp < -4 || exp >= 6) && d.digits != b"0" {
+    if !(-4..6).contains(&exp) && d.digits != b"0" {
         fmt_e(&d, (nd - 1) as usize, &mut out);
     } else {
         fmt_f(&d, (nd - d.dp).max(0) as usize, &mut out);

@@ -326,7 +326,9 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 /// 1.1 and is not a sexagesimal-looking number. (The emitter may still quote it for
 /// syntactic reasons such as a leading `*`.)
 pub fn plain_means_string_v2(s: &str) -> bool {
-    matches!(resolve_plain(s, Schema::Yaml11), Resolved::Str) && !is_base60_float(s)
+    // yaml.v2 consults its table of special words only for strings whose first character
+    // hints at one, and `<` is not such a character: `<<` is written plain.
+    matches!(resolve_plain(s, Schema::Yaml11), Resolved::Str | Resolved::Merge) && !is_base60_float(s)
 }
 
 /// Converts a resolution to a value, keeping the original text for strings.
@@ -382,5 +384,6 @@ mod tests {
         assert!(!plain_means_string_v2("2020-01-01"));
         assert!(plain_means_string_v2("v1.2.3"));
         assert!(!plain_means_string_v2(""));
+        assert!(plain_means_string_v2("<<"));
     }
 }
