@@ -1,0 +1,98 @@
+//! Turning library errors into miette reports with a source snippet: the file, the line
+//! and column, a label, the context chain, and the help text.
+
+use std::path::Path;
+
+use kubake_kustomize::Error;
+use miette::{Diagnostic, LabeledSpan, NamedSource, Report};
+
+#[derive(Debug)]
+struct BuildDiagnostic {
+    message: String,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    label: Option<LabeledSpan>,
+}
+
+impl std::fmt::Display for BuildDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BuildDiagnostic {}
+
+impl Diagnostic for BuildDiagnostic {
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+/// Builds the report for a build error.
+pub fn to_report(e: &Error) -> Report {
+    let mut message = String::new();
+    for c in e.context.iter().rev() {
+        message.push_str(c);
+        message.push_str(": ");
+    }
+    message.push_str(&e.message);
+    let mut source = None;
+    let mut label = None;
+    if let Some(file) = &e.file {
+        let shown = file.display().to_string();
+        if let Ok(text) = std::fs::read_to_string(file) {
+            if let Some(offset) = e.pos.byte_offset(&text) {
+                let len = text[offset..].find(['\n', ':']).unwrap_or(0).max(1);
+                let len = len.min(text.len() - offset);
+                label = Some(LabeledSpan::at(offset..offset + len, "here"));
+                source = Some(NamedSource::new(shown.clone(), text));
+            }
+        }
+        if source.is_none() {
+            if e.pos.is_known() {
+                message.push_str(&format!("\n  at {shown}:{}", e.pos));
+            } else {
+                message.push_str(&format!("\n  in {shown}"));
+            }
+        }
+    }
+    Report::new(BuildDiagnostic {
+        message,
+        help: e.help.clone(),
+        source,
+        label,
+    })
+}
+
+/// Prints a build error to standard error.
+pub fn report(e: &Error) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{:?}", to_report(e));
+    }
+}
+
+/// Prints an I/O error about writing output.
+pub fn report_io(path: Option<&Path>, e: &std::io::Error) {
+    let what = path.map_or("standard output".to_string(), |p| p.display().to_string());
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!(
+            "{:?}",
+            miette::miette!(
+                help = "check the path and its permissions",
+                "writing {what}: {e}"
+            )
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! The `kubake` command: parse arguments, call the library, print the result or a
+//! diagnostic, and map failures to exit codes (0 ok, 1 build error, 2 usage error).
+
+mod diagnostic;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kubake_kustomize::{build, BuildOptions, LoadRestrictor, RealFs};
+
+/// Compile Kubernetes GitOps repositories into plain, deterministic YAML.
+#[derive(Parser, Debug)]
+#[command(name = "kubake", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build a kustomization directory, printing what `kustomize build DIR` prints.
+    Kustomize {
+        /// The directory holding kustomization.yaml.
+        dir: PathBuf,
+        /// Which files a kustomization may read.
+        #[arg(long, value_enum, default_value_t = Restrictor::LoadRestrictionsRootOnly)]
+        load_restrictor: Restrictor,
+        /// Write the output to this file (atomically) instead of standard output.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+#[value(rename_all = "verbatim")]
+enum Restrictor {
+    /// Only files in or below the kustomization's directory.
+    LoadRestrictionsRootOnly,
+    /// Any file.
+    LoadRestrictionsNone,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Kustomize {
+            dir,
+            load_restrictor,
+            output,
+        } => {
+            let opts = BuildOptions {
+                load_restrictor: match load_restrictor {
+                    Restrictor::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
+                    Restrictor::LoadRestrictionsNone => LoadRestrictor::None,
+                },
+            };
+            match build(&RealFs, &dir, &opts) {
+                Ok(objects) => {
+                    let text = kubake_yaml::to_yaml_stream(&objects);
+                    output::emit(&text, output.as_deref())
+                }
+                Err(e) => {
+                    diagnostic::report(&e);
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
