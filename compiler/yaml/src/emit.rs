@@ -266,10 +266,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.max(0) as usize;
-        if !self.indention
-            || self.column > indent
-            || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
         while self.column < indent {
@@ -279,7 +276,13 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(&mut self, s: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn write_indicator(
+        &mut self,
+        s: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -311,7 +314,9 @@ impl Emitter {
                 self.emit_scalar(s, requested, ctx);
             }
             Value::Null => self.emit_scalar("null", Style::Plain, ctx),
-            Value::Bool(b) => self.emit_scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
+            Value::Bool(b) => {
+                self.emit_scalar(if *b { "true" } else { "false" }, Style::Plain, ctx)
+            }
             Value::Int(i) => self.emit_scalar(&i.to_string(), Style::Plain, ctx),
             Value::Float(f) => self.emit_scalar(&float_text(*f), Style::Plain, ctx),
         }
@@ -339,7 +344,11 @@ impl Emitter {
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                let requested = if key.contains('\n') { Style::Literal } else { requested };
+                let requested = if key.contains('\n') {
+                    Style::Literal
+                } else {
+                    requested
+                };
                 self.emit_scalar(key, requested, Ctx::COMPLEX_KEY);
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
@@ -366,7 +375,8 @@ impl Emitter {
         if ctx.simple_key && a.multiline {
             style = Style::Double;
         }
-        if style == Style::Plain && (!a.block_plain_allowed || (value.is_empty() && ctx.simple_key)) {
+        if style == Style::Plain && (!a.block_plain_allowed || (value.is_empty() && ctx.simple_key))
+        {
             style = Style::Single;
         }
         if style == Style::Single && !a.single_quoted_allowed {
@@ -599,7 +609,9 @@ mod tests {
 
     #[test]
     fn sorts_keys_and_leaves_sequences_unindented() {
-        let out = roundtrip("kind: A\napiVersion: v1\nspec:\n  items:\n  - b: 1\n    a: 2\n  - - x\n    - z\n");
+        let out = roundtrip(
+            "kind: A\napiVersion: v1\nspec:\n  items:\n  - b: 1\n    a: 2\n  - - x\n    - z\n",
+        );
         assert_eq!(
             out,
             "apiVersion: v1\nkind: A\nspec:\n  items:\n  - a: 2\n    b: 1\n  - - x\n    - z\n"

@@ -85,6 +85,9 @@ mod tests {
             ["apiVersion", "data", "kind", "metadata"]
         );
         assert_eq!(sorted(&["b", "_a", "A"]), ["_a", "A", "b"]);
-        assert_eq!(sorted(&["app.kubernetes.io/name", "app"]), ["app", "app.kubernetes.io/name"]);
+        assert_eq!(
+            sorted(&["app.kubernetes.io/name", "app"]),
+            ["app", "app.kubernetes.io/name"]
+        );
     }
 }

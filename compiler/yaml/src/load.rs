@@ -58,7 +58,11 @@ pub fn load_stream(text: &str, schema: Schema) -> Result<Vec<Node>, LoadError> {
 }
 
 /// [`load_stream`] with a choice of how duplicate keys are treated.
-pub fn load_stream_with(text: &str, schema: Schema, duplicates: Duplicates) -> Result<Vec<Node>, LoadError> {
+pub fn load_stream_with(
+    text: &str,
+    schema: Schema,
+    duplicates: Duplicates,
+) -> Result<Vec<Node>, LoadError> {
     let mut loader = Loader::new(schema);
     loader.duplicates = duplicates;
     loader.run(text)

@@ -62,12 +62,8 @@ pub fn resolve_plain(text: &str, schema: Schema) -> Resolved {
     }
     if schema == Schema::Yaml11 {
         match text {
-            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
-                return Resolved::Bool(true)
-            }
-            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
-                return Resolved::Bool(false)
-            }
+            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Resolved::Bool(true),
+            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Resolved::Bool(false),
             _ => {}
         }
     }
@@ -328,7 +324,10 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 pub fn plain_means_string_v2(s: &str) -> bool {
     // yaml.v2 consults its table of special words only for strings whose first character
     // hints at one, and `<` is not such a character: `<<` is written plain.
-    matches!(resolve_plain(s, Schema::Yaml11), Resolved::Str | Resolved::Merge) && !is_base60_float(s)
+    matches!(
+        resolve_plain(s, Schema::Yaml11),
+        Resolved::Str | Resolved::Merge
+    ) && !is_base60_float(s)
 }
 
 /// Converts a resolution to a value, keeping the original text for strings.
@@ -351,7 +350,10 @@ mod tests {
     fn yaml11_words_are_strings_in_core12_but_not_in_yaml11() {
         for w in ["yes", "on", "off", "n", "Y", "NO"] {
             assert_eq!(resolve_plain(w, Schema::Core12), Resolved::Str, "{w}");
-            assert!(matches!(resolve_plain(w, Schema::Yaml11), Resolved::Bool(_)), "{w}");
+            assert!(
+                matches!(resolve_plain(w, Schema::Yaml11), Resolved::Bool(_)),
+                "{w}"
+            );
             assert!(!plain_means_string_v2(w));
         }
     }
@@ -364,7 +366,10 @@ mod tests {
         assert_eq!(resolve_plain("0o17", Schema::Core12), Resolved::Int(15));
         assert_eq!(resolve_plain("0o17", Schema::Yaml11), Resolved::Int(15));
         assert_eq!(resolve_plain("08", Schema::Core12), Resolved::Float(8.0));
-        assert_eq!(resolve_plain("1e3", Schema::Core12), Resolved::Float(1000.0));
+        assert_eq!(
+            resolve_plain("1e3", Schema::Core12),
+            Resolved::Float(1000.0)
+        );
         assert_eq!(resolve_plain(".5", Schema::Core12), Resolved::Float(0.5));
         assert_eq!(resolve_plain("-", Schema::Core12), Resolved::Str);
         assert_eq!(resolve_plain("1.2.3", Schema::Core12), Resolved::Str);
