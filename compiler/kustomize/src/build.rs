@@ -28,14 +28,15 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &BuildOptions) -> Result<Vec
         Err(_) => clean(dir),
     };
     let top = kustfile::load(fs, &dir)?;
-    let schema = merge_schema(fs, &top)?;
     let ctx = BuildContext {
         fs,
         restrictor: opts.load_restrictor,
         top_dir: dir.clone(),
         build_metadata: top.build_metadata.clone(),
-        schema,
+        schema: std::sync::OnceLock::new(),
+        schema_used: false.into(),
     };
+    ctx.adopt_schema(&top)?;
     let target = Target::load(&ctx, &dir, Vec::new())?;
     let mut ra = target.accumulate()?;
     hash::apply(&mut ra.resmap)?;
@@ -51,7 +52,13 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &BuildOptions) -> Result<Vec
         .collect())
 }
 
-fn merge_schema(fs: &dyn FileSystem, k: &kustfile::Kustomization) -> Result<MergeSchema> {
+/// The merge schema a kustomization's `openapi` field names, or `None` when it names none;
+/// `over_builtin` layers a custom document over the builtin definitions.
+pub(crate) fn merge_schema(
+    fs: &dyn FileSystem,
+    k: &kustfile::Kustomization,
+    over_builtin: bool,
+) -> Result<Option<MergeSchema>> {
     let get = |key: &str| {
         k.openapi
             .iter()
@@ -82,9 +89,17 @@ fn merge_schema(fs: &dyn FileSystem, k: &kustfile::Kustomization) -> Result<Merg
             let text = String::from_utf8_lossy(&bytes);
             let doc = kubake_yaml::load_one(&text, kubake_yaml::Schema::Core12)
                 .map_err(|e| Error::at(e.message, &full, e.pos))?;
-            MergeSchema::with_custom(&doc).map_err(|e| Error::at(e, &full, kubake_yaml::Pos::NONE))
+            let schema = if over_builtin {
+                MergeSchema::with_custom_over_builtin(&doc)
+            } else {
+                MergeSchema::with_custom(&doc)
+            };
+            schema
+                .map(Some)
+                .map_err(|e| Error::at(e, &full, kubake_yaml::Pos::NONE))
         }
-        _ => Ok(MergeSchema::builtin()),
+        (None, Some(_)) => Ok(Some(MergeSchema::builtin())),
+        (None, None) => Ok(None),
     }
 }
 

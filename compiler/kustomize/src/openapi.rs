@@ -3,9 +3,12 @@
 //!
 //! kustomize v5.6 reads this from the OpenAPI document of Kubernetes v1.21.2 built into
 //! kyaml, or, when a kustomization says `openapi: {path: file}`, from that file **instead**
-//! (kyaml's `initSchema` parses either the custom document or the builtin one, never both;
-//! kubake checked this against kustomize v5.6: with a custom schema that only describes a
-//! CRD, a Deployment's `containers` stop merging by name). kubake ships an extract of the
+//! (kyaml's `initSchema` parses either the custom document or the builtin one; kubake
+//! checked this against kustomize v5.6: with a custom schema that only describes a CRD, a
+//! Deployment's `containers` stop merging by name). kyaml's definitions are one global
+//! table that is only ever added to, though: when the builtin document was already parsed
+//! before a sub-kustomization's custom schema is set, the custom definitions land on top of
+//! the builtin ones ([`Schema::with_custom_over_builtin`]). kubake ships an extract of the
 //! builtin document, `stdlib/openapi/k8s-merge-schema.json`, embedded at compile time.
 //!
 //! The model mirrors kyaml's `openapi.ResourceSchema`: a schema node has properties (or
@@ -57,7 +60,7 @@ const MAX_DEPTH: usize = 64;
 type NodeId = u32;
 
 /// One schema node, with its references already resolved to indices.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct SchemaNode {
     /// Properties, sorted by name.
     props: Vec<(Box<str>, NodeId)>,
@@ -76,9 +79,11 @@ struct SchemaNode {
 }
 
 /// Every schema node of one document, and its kinds.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Tables {
     nodes: Vec<SchemaNode>,
+    /// Definition name to its node, so a later document can add to or replace definitions.
+    defs: HashMap<Box<str>, NodeId>,
     /// `group/version/Kind` (group empty for the core group) to the kind's definition.
     kinds: HashMap<String, NodeId>,
 }
@@ -175,7 +180,21 @@ impl Schema {
                 ))
             }
         };
-        let tables = custom::build(root)?;
+        let tables = custom::build(root, Tables::default())?;
+        Ok(Schema {
+            tables: Arc::new(tables),
+            custom: true,
+        })
+    }
+
+    /// The builtin schema with a custom document's definitions added on top (a definition
+    /// of the same name replaces the builtin one, and `$ref`s reach either): what kyaml's
+    /// global schema holds when a custom schema is set after the builtin one was parsed.
+    pub fn with_custom_over_builtin(doc: &Node) -> Result<Schema, String> {
+        let Value::Map(root) = &doc.value else {
+            return Schema::with_custom(doc);
+        };
+        let tables = custom::build(root, builtin_static().tables.as_ref().clone())?;
         Ok(Schema {
             tables: Arc::new(tables),
             custom: true,
@@ -335,6 +354,7 @@ mod builtin {
         for name in defs.keys() {
             let id = t.push(SchemaNode::default());
             ids.insert(name.as_str(), id);
+            t.defs.insert(Box::from(name.as_str()), id);
         }
         for (name, props) in defs {
             let Some(props) = props.as_object() else {
@@ -425,12 +445,12 @@ mod custom {
     const MERGE_KEY: &str = "x-kubernetes-patch-merge-key";
     const LIST_MAP_KEYS: &str = "x-kubernetes-list-map-keys";
 
-    struct Builder<'d> {
+    struct Builder {
         tables: Tables,
-        ids: HashMap<&'d str, NodeId>,
     }
 
-    pub(super) fn build(root: &Mapping) -> Result<Tables, String> {
+    /// Adds the document's definitions and kinds to `base` (empty for a schema of its own).
+    pub(super) fn build(root: &Mapping, base: Tables) -> Result<Tables, String> {
         let defs = match root.get("definitions").map(|d| &d.value) {
             None | Some(Value::Null) => return Ok(Tables::default()),
             Some(Value::Map(m)) => m,
@@ -441,16 +461,17 @@ mod custom {
                 ))
             }
         };
-        let mut b = Builder {
-            tables: Tables::default(),
-            ids: HashMap::new(),
-        };
+        let mut b = Builder { tables: base };
         for (name, _) in defs.iter() {
-            let id = b.tables.push(SchemaNode::default());
-            b.ids.insert(name, id);
+            if !b.tables.defs.contains_key(name) {
+                let id = b.tables.push(SchemaNode::default());
+                b.tables.defs.insert(Box::from(name), id);
+            }
         }
         for (name, def) in defs.iter() {
-            let Some(&id) = b.ids.get(name) else { continue };
+            let Some(&id) = b.tables.defs.get(name) else {
+                continue;
+            };
             let node = b.schema_node(def, 0);
             b.tables.nodes[id as usize] = node;
             for gvk in gvks(def) {
@@ -484,7 +505,7 @@ mod custom {
             .map(|(_, v)| v)
     }
 
-    impl<'d> Builder<'d> {
+    impl Builder {
         /// The node for an inline schema; a `$ref` makes it an alias of the target.
         fn schema_node(&mut self, s: &Node, depth: usize) -> SchemaNode {
             if s.as_map().is_none() || depth > MAX_DEPTH {
@@ -555,7 +576,7 @@ mod custom {
                 return None;
             }
             let name = name.replace("~1", "/").replace("~0", "~");
-            self.ids.get(name.as_str()).copied()
+            self.tables.defs.get(name.as_str()).copied()
         }
     }
 }
@@ -764,6 +785,29 @@ mod tests {
     fn custom_schema_replaces_builtin() {
         let s = custom();
         assert!(s.for_kind("apps", "v1", "Deployment").is_none());
+    }
+
+    #[test]
+    fn custom_schema_over_builtin_keeps_builtin_kinds_and_refs() {
+        let doc = load_one(
+            "definitions:\n  com.example.v1.Pod:\n    x-kubernetes-group-version-kind: [{group: example.com, kind: Pod, version: v1}]\n    properties:\n      spec: {$ref: '#/definitions/io.k8s.api.core.v1.PodSpec'}\n",
+            Yaml::Core12,
+        )
+        .expect("yaml");
+        let s = Schema::with_custom_over_builtin(&doc).expect("custom");
+        assert!(s.for_kind("apps", "v1", "Deployment").is_some());
+        let containers = s
+            .for_kind("example.com", "v1", "Pod")
+            .and_then(|p| p.field("spec"))
+            .and_then(|p| p.field("containers"))
+            .expect("containers through the builtin PodSpec");
+        assert_eq!(containers.merge_key(), Some("name"));
+        assert!(Schema::with_custom(&doc)
+            .expect("custom")
+            .for_kind("example.com", "v1", "Pod")
+            .and_then(|p| p.field("spec"))
+            .and_then(|p| p.field("containers"))
+            .is_none());
     }
 
     #[test]

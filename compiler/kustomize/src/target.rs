@@ -82,8 +82,46 @@ pub struct BuildContext<'a> {
     pub top_dir: PathBuf,
     /// The top kustomization's `buildMetadata`.
     pub build_metadata: Vec<String>,
-    /// Merge keys and strategies for strategic-merge patches.
-    pub schema: crate::openapi::Schema,
+    /// Merge keys and strategies for strategic-merge patches: set by the first
+    /// kustomization (top first, then in load order) whose `openapi` field names one, and
+    /// kept for the rest of the build, as kyaml's global schema is. Unset means builtin.
+    pub schema: std::sync::OnceLock<crate::openapi::Schema>,
+    /// Whether kyaml would have parsed its builtin schema by now (a patch was merged, or a
+    /// resource was loaded and its scope looked up), which decides whether a custom schema
+    /// set later adds to the builtin one or stands alone.
+    pub schema_used: std::sync::atomic::AtomicBool,
+}
+
+impl BuildContext<'_> {
+    /// The merge schema in force now.
+    pub fn schema(&self) -> &crate::openapi::Schema {
+        self.note_schema_used();
+        self.schema
+            .get()
+            .unwrap_or_else(|| crate::openapi::Schema::builtin_ref())
+    }
+
+    /// Records that the schema in force has been consulted.
+    pub fn note_schema_used(&self) {
+        self.schema_used
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Adopts `kust`'s `openapi` schema unless an earlier kustomization already set one.
+    pub fn adopt_schema(&self, kust: &Kustomization) -> Result<()> {
+        if self.schema.get().is_some() {
+            return Ok(());
+        }
+        if let Some(schema) = crate::build::merge_schema(
+            self.fs,
+            kust,
+            self.schema_used.load(std::sync::atomic::Ordering::Relaxed),
+        )? {
+            // Only this thread builds, so the cell is still empty here.
+            let _ = self.schema.set(schema);
+        }
+        Ok(())
+    }
 }
 
 /// A loaded kustomization, ready to accumulate.
@@ -226,6 +264,9 @@ impl<'c, 'a> Target<'c, 'a> {
             .map_err(|e| e.context(format!("accumulating resources from '{rel}'")))?;
         let path = clean(&self.dir().join(rel));
         let resources = parse_resources(&text, &path)?;
+        if !resources.is_empty() {
+            self.ctx.note_schema_used();
+        }
         let origin_path = self.origin_path(&path);
         for mut res in resources {
             if let Some(p) = &origin_path {
@@ -269,8 +310,10 @@ impl<'c, 'a> Target<'c, 'a> {
         }
         let mut stack = self.stack.clone();
         stack.push(self.dir().to_path_buf());
-        Target::load(self.ctx, dir, stack)
-            .map_err(|e| e.context(format!("couldn't make target for path '{}'", dir.display())))
+        let sub = Target::load(self.ctx, dir, stack)
+            .map_err(|e| e.context(format!("couldn't make target for path '{}'", dir.display())))?;
+        self.ctx.adopt_schema(&sub.kust)?;
+        Ok(sub)
     }
 
     fn origin_path(&self, path: &Path) -> Option<String> {

@@ -72,7 +72,7 @@ fn apply_smp(
     if allow_name_change || allow_kind_change {
         res.store_previous_id();
     }
-    let merged = crate::smp::apply_with_schema(&res.node, patch, &t.ctx().schema)
+    let merged = crate::smp::apply_with_schema(&res.node, patch, t.ctx().schema())
         .map_err(|e| Error::new(e.to_string()))?;
     let Some(merged) = merged.filter(|m| m.as_map().is_some_and(|m| !m.is_empty())) else {
         return Ok(false);
