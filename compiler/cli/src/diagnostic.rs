@@ -52,8 +52,7 @@ pub fn to_report(e: &Error) -> Report {
         let shown = file.display().to_string();
         if let Ok(text) = std::fs::read_to_string(file) {
             if let Some(offset) = e.pos.byte_offset(&text) {
-                let len = text[offset..].find(['\n', ':']).unwrap_or(0).max(1);
-                let len = len.min(text.len() - offset);
+                let len = token_len(&text[offset..]);
                 label = Some(LabeledSpan::at(offset..offset + len, "here"));
                 source = Some(NamedSource::new(shown.clone(), text));
             }
@@ -72,6 +71,18 @@ pub fn to_report(e: &Error) -> Report {
         source,
         label,
     })
+}
+
+/// How much of `rest` (the text from an error's position) to underline: a mapping key up
+/// to its colon, else the scalar up to the end of the line; at least one character.
+fn token_len(rest: &str) -> usize {
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let key_end = line
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| matches!(line.as_bytes().get(i + 1), None | Some(b' ')));
+    let len = key_end.unwrap_or(line.trim_end().len());
+    len.max(1).min(rest.len())
 }
 
 /// Prints a build error to standard error.

@@ -51,7 +51,7 @@ impl<'a> Fields<'a> {
                     self.file,
                     e.key_pos,
                 )
-                .with_help(format!("known fields: {}", known.join(", "))));
+                .with_help(unknown_field_help(known, &e.key)));
             }
         }
         Ok(())
@@ -210,5 +210,23 @@ fn go_kind(node: &Node) -> &'static str {
         Value::Str(_) => "string",
         Value::Seq(_) => "array",
         Value::Map(_) => "object",
+    }
+}
+
+/// "did you mean" for a misspelt field name, else the list of known fields.
+fn unknown_field_help(known: &[&str], key: &str) -> String {
+    let closest = known
+        .iter()
+        .map(|k| {
+            (
+                strsim::jaro_winkler(&k.to_ascii_lowercase(), &key.to_ascii_lowercase()),
+                k,
+            )
+        })
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, k)) => format!("did you mean `{k}`?"),
+        None => format!("known fields: {}", known.join(", ")),
     }
 }
