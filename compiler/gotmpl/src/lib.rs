@@ -1,0 +1,24 @@
+//! Go's `text/template`, as Helm v3.17 (Go 1.23) runs it: the same syntax, the same
+//! printing, truthiness and comparison rules, and the same error texts.
+//!
+//! The principal types:
+//! - [`Value`]: a Go value with its Go type (`int` vs `int64` vs `float64`, `[]string` vs
+//!   `[]interface {}`, `map[string]interface {}` vs `chartutil.Values`), plus [`List`],
+//!   [`Map`] and host [`Object`]s;
+//! - [`Function`] and [`FuncMap`]: host functions with Go signatures, called with a
+//!   [`CallContext`] that can call back into the engine (`include`, `tpl`);
+//! - [`Error`]: Go's message and location, displayed exactly as Go prints it.
+//!
+//! The engine knows nothing of Sprig or Helm: a host registers its functions in a
+//! [`FuncMap`]. See `API.md` beside this crate's manifest for a walkthrough.
+
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod fmt;
+pub mod func;
+pub mod value;
+
+pub use error::{Error, ErrorKind};
+pub use func::{CallContext, FuncError, FuncMap, Function, Signature};
+pub use value::{FloatKind, GoType, IntKind, Kind, List, Map, Object, UintKind, Value};
