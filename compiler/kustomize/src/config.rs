@@ -6,7 +6,7 @@
 //! lists are unions without duplicates, name references merge per referenced kind.
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use kubake_yaml::{load_one, Node, Schema};
 
@@ -113,6 +113,29 @@ impl TransformerConfig {
     /// the same path already covers its kinds (so a generic built-in spec merged after a
     /// custom one for a single kind is dropped, and the custom one wins).
     pub fn merge(&mut self, other: &TransformerConfig) {
+        self.union(other);
+    }
+
+    /// [`merge`](Self::merge) for shared configurations. Nearly every kustomization of a
+    /// build ends with the same configuration (the built-in one), so accumulators share it
+    /// and merging a configuration into itself or into an empty one costs nothing.
+    pub fn merge_shared(into: &mut Arc<TransformerConfig>, other: &Arc<TransformerConfig>) {
+        if Arc::ptr_eq(into, other) {
+            return;
+        }
+        if into.is_empty() && Arc::ptr_eq(other, builtin_merged_into_empty()) {
+            *into = Arc::clone(other);
+            return;
+        }
+        Arc::make_mut(into).merge(other);
+    }
+
+    /// Whether no section has any field spec.
+    pub fn is_empty(&self) -> bool {
+        *self == TransformerConfig::default()
+    }
+
+    fn union(&mut self, other: &TransformerConfig) {
         let union = |a: &mut Vec<FieldSpec>, b: &[FieldSpec]| {
             for s in b {
                 let covered = a
@@ -143,10 +166,23 @@ impl TransformerConfig {
 
     /// A kustomization's configuration: its `configurations` files merged in order, then
     /// the built-in specs merged into that (kustomize's `MakeTransformerConfig`).
-    pub fn with_builtin(mut self) -> TransformerConfig {
+    pub fn with_builtin(mut self) -> Arc<TransformerConfig> {
+        if self.is_empty() {
+            return Arc::clone(builtin_merged_into_empty());
+        }
         self.merge(TransformerConfig::builtin());
-        self
+        Arc::new(self)
     }
+}
+
+/// The built-in configuration merged into an empty one, computed once and shared.
+fn builtin_merged_into_empty() -> &'static Arc<TransformerConfig> {
+    static MERGED: OnceLock<Arc<TransformerConfig>> = OnceLock::new();
+    MERGED.get_or_init(|| {
+        let mut merged = TransformerConfig::default();
+        merged.union(TransformerConfig::builtin());
+        Arc::new(merged)
+    })
 }
 
 #[cfg(test)]

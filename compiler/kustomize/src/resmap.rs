@@ -1,6 +1,8 @@
 //! [`ResMap`]: the ordered list of resources a build carries from stage to stage, with
 //! kustomize's id lookups.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, Result};
 use crate::resource::{ResId, Resource};
 
@@ -44,20 +46,37 @@ impl ResMap {
     /// Appends a resource; its current id must be new.
     pub fn append(&mut self, res: Resource) -> Result<()> {
         let id = res.cur_id();
-        if self.resources.iter().any(|r| r.cur_id().equals(&id)) {
-            return Err(Error::new(format!(
-                "may not add resource with an already registered id: {id}"
-            ))
-            .with_help("two resources with the same kind, name and namespace; remove one or rename it (namePrefix/nameSuffix in one of the bases)"));
+        // Names must match for ids to be equal; checking them first keeps appends cheap.
+        if self
+            .resources
+            .iter()
+            .any(|r| r.name() == id.name && r.cur_id().equals(&id))
+        {
+            return Err(duplicate_id(&id));
         }
         self.resources.push(res);
         Ok(())
     }
 
-    /// Appends every resource of `other`.
+    /// Appends every resource of `other`; each current id must be new.
     pub fn append_all(&mut self, other: Vec<Resource>) -> Result<()> {
+        // Ids can only be equal when names are, so one index by name makes this linear
+        // where appending one by one would be quadratic.
+        let mut by_name: HashMap<String, Vec<ResId>> = HashMap::new();
+        for r in &self.resources {
+            by_name
+                .entry(r.name().to_string())
+                .or_default()
+                .push(r.cur_id());
+        }
         for r in other {
-            self.append(r)?;
+            let id = r.cur_id();
+            let same_name = by_name.entry(id.name.clone()).or_default();
+            if same_name.iter().any(|x| x.equals(&id)) {
+                return Err(duplicate_id(&id));
+            }
+            same_name.push(id);
+            self.resources.push(r);
         }
         Ok(())
     }
@@ -67,7 +86,10 @@ impl ResMap {
         self.resources
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.cur_id().equals(id) || r.prev_ids.iter().any(|p| p.equals(id)))
+            .filter(|(_, r)| {
+                (r.name() == id.name && r.cur_id().equals(id))
+                    || r.prev_ids.iter().any(|p| p.equals(id))
+            })
             .map(|(i, _)| i)
             .collect()
     }
@@ -89,8 +111,28 @@ impl ResMap {
         self.resources
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.cur_id().equals(id))
+            .filter(|(_, r)| r.name() == id.name && r.cur_id().equals(id))
             .map(|(i, _)| i)
             .collect()
     }
+}
+
+fn duplicate_id(id: &ResId) -> Error {
+    Error::new(format!(
+        "may not add resource with an already registered id: {id}"
+    ))
+    .with_help("two resources with the same kind, name and namespace; remove one or rename it (namePrefix/nameSuffix in one of the bases)")
+}
+
+/// The first id in `ids` equal to an earlier one, found in linear time.
+pub fn first_duplicate(ids: &[ResId]) -> Option<&ResId> {
+    let mut by_name: HashMap<&str, Vec<&ResId>> = HashMap::new();
+    for id in ids {
+        let same_name = by_name.entry(id.name.as_str()).or_default();
+        if same_name.iter().any(|x| x.equals(id)) {
+            return Some(id);
+        }
+        same_name.push(id);
+    }
+    None
 }

@@ -5,7 +5,7 @@
 //! kustomize keeps that bookkeeping in internal annotations on the object and strips them
 //! before printing; kubake keeps it in fields, so objects never carry build-only data.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -54,26 +54,30 @@ impl Gvk {
 
     /// Whether objects of this kind live outside namespaces.
     pub fn is_cluster_scoped(&self) -> bool {
-        cluster_scoped_kinds().contains(&(self.group.clone(), self.kind.clone()))
+        cluster_scoped_kinds()
+            .get(self.kind.as_str())
+            .is_some_and(|groups| groups.iter().any(|g| *g == self.group))
     }
 }
 
-/// kustomize's list of built-in cluster-scoped kinds (group, kind), from stdlib.
-fn cluster_scoped_kinds() -> &'static HashSet<(String, String)> {
-    static KINDS: OnceLock<HashSet<(String, String)>> = OnceLock::new();
+/// kustomize's list of built-in cluster-scoped kinds, from stdlib: kind to its groups.
+fn cluster_scoped_kinds() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static KINDS: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
     KINDS.get_or_init(|| {
-        include_str!("../../../stdlib/kustomize/cluster-scoped-kinds.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut parts = l.split('/');
-                let group = parts.next()?;
-                let _version = parts.next()?;
-                let kind = parts.next()?;
-                Some((group.to_string(), kind.to_string()))
-            })
-            .collect()
+        let mut kinds: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        let table = include_str!("../../../stdlib/kustomize/cluster-scoped-kinds.txt");
+        for line in table.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split('/');
+            if let (Some(group), Some(_version), Some(kind)) =
+                (parts.next(), parts.next(), parts.next())
+            {
+                kinds.entry(kind).or_default().push(group);
+            }
+        }
+        kinds
     })
 }
 

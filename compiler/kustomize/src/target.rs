@@ -35,7 +35,7 @@ pub struct Accumulator {
     /// The resources.
     pub resmap: ResMap,
     /// Field specs gathered from `configurations` and `crds`.
-    pub config: TransformerConfig,
+    pub config: std::sync::Arc<TransformerConfig>,
     /// `vars` gathered so far.
     pub vars: Vec<VarArgs>,
 }
@@ -205,14 +205,14 @@ impl<'c, 'a> Target<'c, 'a> {
                 .map_err(|e| Error::at(e.message, &path, e.pos))?;
             config.merge(&TransformerConfig::decode(&node, &path)?);
         }
-        ra.config.merge(&config.with_builtin());
+        TransformerConfig::merge_shared(&mut ra.config, &config.with_builtin());
         for c in &k.crds {
             let text = self
                 .read_file(&c.value)
                 .map_err(|e| e.or_at(&k.file, c.pos))?;
             let path = self.dir().join(&c.value);
-            ra.config
-                .merge(&transform::crds::config_from_crd(&text, &path)?);
+            let crd_config = transform::crds::config_from_crd(&text, &path)?;
+            std::sync::Arc::make_mut(&mut ra.config).merge(&crd_config);
         }
         self.run_generators(&mut ra)?;
         for c in &k.components {
@@ -256,7 +256,7 @@ impl<'c, 'a> Target<'c, 'a> {
             ra.merge_vars(&sub_ra.vars).map_err(|e| {
                 e.context(format!("recursed merging from path '{}'", dir.display()))
             })?;
-            ra.config.merge(&sub_ra.config);
+            TransformerConfig::merge_shared(&mut ra.config, &sub_ra.config);
             return Ok(ra);
         }
         let text = self

@@ -6,6 +6,8 @@
 //! names match, of the referenced kind, in a namespace the referrer can see; ties broken
 //! by matching prefixes and suffixes.
 
+use std::collections::HashMap;
+
 use kubake_yaml::{Node, Value};
 
 use crate::config::TransformerConfig;
@@ -41,25 +43,43 @@ pub fn apply(resmap: &mut ResMap, config: &TransformerConfig) -> Result<()> {
     let mut backrefs = config.name_reference.clone();
     backrefs.sort_by(|a, b| ranking.compare_gvk(&a.gvk, &b.gvk));
     let all: Vec<Candidate> = resmap.resources().iter().map(Candidate::of).collect();
+    // A referral must have had the referenced name at some point, so candidates are
+    // looked up by earlier names rather than scanned: builds stay linear in size.
+    let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in all.iter().enumerate() {
+        let mut names: Vec<&str> = c.prev.iter().map(|p| p.name.as_str()).collect();
+        names.dedup();
+        for name in names {
+            by_prev_name.entry(name).or_default().push(i);
+        }
+    }
     for (i, res) in resmap.resources_mut().iter_mut().enumerate() {
         // The referrer's current kind decides which of its fields are references: a
         // JSON patch may have changed the kind, and the walker checks the current kind.
         let gvk = res.gvk();
-        let referrer = all[i].clone();
-        let candidates = visible_to(&referrer.cur, &res.node, &all)?;
+        let referrer = &all[i];
+        let mut visibility: Option<Visibility> = None;
         for back in &backrefs {
             for spec in &back.referrers {
                 if !gvk.is_selected_by(&spec.gvk) {
                     continue;
                 }
+                if visibility.is_none() {
+                    visibility = Some(Visibility::of(&referrer.cur, &res.node)?);
+                }
+                let Some(visibility) = visibility.as_ref() else {
+                    continue;
+                };
                 let ctx = Ctx {
-                    referrer: &referrer,
+                    referrer,
                     target: &back.gvk,
                     role_ref: role_ref_gvk(&res.node, spec),
+                    all: &all,
+                    by_prev_name: &by_prev_name,
+                    visibility,
                 };
-                let result = fieldspec::apply(&mut res.node, spec, Create::Never, &mut |n| {
-                    ctx.set(n, &candidates)
-                });
+                let result =
+                    fieldspec::apply(&mut res.node, spec, Create::Never, &mut |n| ctx.set(n));
                 result.map_err(|e| {
                     Error::new(format!(
                         "updating name reference in '{}' field of '{}': {}",
@@ -72,45 +92,53 @@ pub fn apply(resmap: &mut ResMap, config: &TransformerConfig) -> Result<()> {
     Ok(())
 }
 
-/// kustomize's `SubsetThatCouldBeReferencedByResource`.
-fn visible_to(referrer: &ResId, node: &Node, all: &[Candidate]) -> Result<Vec<Candidate>> {
-    if referrer.gvk.is_cluster_scoped() {
-        return Ok(all.to_vec());
-    }
-    let mut binding_namespaces: Vec<String> = Vec::new();
-    if referrer.gvk.kind == "RoleBinding" {
-        for s in node
-            .get("subjects")
-            .and_then(Node::as_seq)
-            .into_iter()
-            .flatten()
-        {
-            let Some(ns) = s.get("namespace") else {
-                continue;
-            };
-            if s.str_at(&["kind"]) != Some("ServiceAccount") {
-                continue;
-            }
-            match ns.as_str() {
-                Some(ns) => binding_namespaces.push(ns.to_string()),
-                None => {
-                    return Err(Error::new(format!(
-                        "Invalid Input: namespace is blank for resource \"{referrer}\""
-                    ))
-                    .with_help("give the ServiceAccount subject a namespace, or remove the empty `namespace:` key"))
+/// Which objects a referrer can refer to: kustomize's
+/// `SubsetThatCouldBeReferencedByResource`, as a test on each candidate.
+struct Visibility {
+    referrer: ResId,
+    /// Namespaces of a RoleBinding's ServiceAccount subjects.
+    binding_namespaces: Vec<String>,
+}
+
+impl Visibility {
+    fn of(referrer: &ResId, node: &Node) -> Result<Visibility> {
+        let mut binding_namespaces: Vec<String> = Vec::new();
+        if referrer.gvk.kind == "RoleBinding" && !referrer.gvk.is_cluster_scoped() {
+            for s in node
+                .get("subjects")
+                .and_then(Node::as_seq)
+                .into_iter()
+                .flatten()
+            {
+                let Some(ns) = s.get("namespace") else {
+                    continue;
+                };
+                if s.str_at(&["kind"]) != Some("ServiceAccount") {
+                    continue;
+                }
+                match ns.as_str() {
+                    Some(ns) => binding_namespaces.push(ns.to_string()),
+                    None => {
+                        return Err(Error::new(format!(
+                            "Invalid Input: namespace is blank for resource \"{referrer}\""
+                        ))
+                        .with_help("give the ServiceAccount subject a namespace, or remove the empty `namespace:` key"))
+                    }
                 }
             }
         }
-    }
-    Ok(all
-        .iter()
-        .filter(|c| {
-            c.cur.gvk.is_cluster_scoped()
-                || c.cur.ns_equals(referrer)
-                || binding_namespaces.contains(&c.cur.namespace)
+        Ok(Visibility {
+            referrer: referrer.clone(),
+            binding_namespaces,
         })
-        .cloned()
-        .collect())
+    }
+
+    fn sees(&self, c: &Candidate) -> bool {
+        self.referrer.gvk.is_cluster_scoped()
+            || c.cur.gvk.is_cluster_scoped()
+            || c.cur.ns_equals(&self.referrer)
+            || self.binding_namespaces.contains(&c.cur.namespace)
+    }
 }
 
 fn role_ref_gvk(node: &Node, spec: &FieldSpec) -> Option<Option<Gvk>> {
@@ -134,6 +162,9 @@ struct Ctx<'a> {
     referrer: &'a Candidate,
     target: &'a Gvk,
     role_ref: Option<Option<Gvk>>,
+    all: &'a [Candidate],
+    by_prev_name: &'a HashMap<&'a str, Vec<usize>>,
+    visibility: &'a Visibility,
 }
 
 fn same_ending(a: &[String], b: &[String]) -> bool {
@@ -147,17 +178,27 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
     long[long.len() - short.len()..] == *short
 }
 
-impl Ctx<'_> {
-    fn set(&self, n: &mut Node, candidates: &[Candidate]) -> Result<(), String> {
+impl<'a> Ctx<'a> {
+    /// Visible candidates that once had the name `old`.
+    fn named(&self, old: &str) -> impl Iterator<Item = &'a Candidate> + '_ {
+        self.by_prev_name
+            .get(old)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.all[i])
+            .filter(|c| self.visibility.sees(c))
+    }
+
+    fn set(&self, n: &mut Node) -> Result<(), String> {
         match &mut n.value {
             Value::Null => Ok(()),
-            Value::Str(_) => self.set_scalar(n, candidates),
-            Value::Map(_) => self.set_mapping(n, candidates),
+            Value::Str(_) => self.set_scalar(n),
+            Value::Map(_) => self.set_mapping(n),
             Value::Seq(items) => {
                 for item in items {
                     match item.value {
-                        Value::Str(_) => self.set_scalar(item, candidates)?,
-                        Value::Map(_) => self.set_mapping(item, candidates)?,
+                        Value::Str(_) => self.set_scalar(item)?,
+                        Value::Map(_) => self.set_mapping(item)?,
                         _ => {}
                     }
                 }
@@ -167,11 +208,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn set_scalar(&self, n: &mut Node, candidates: &[Candidate]) -> Result<(), String> {
+    fn set_scalar(&self, n: &mut Node) -> Result<(), String> {
         let Some(old) = n.as_str().map(str::to_string) else {
             return Ok(());
         };
-        if let Some(r) = self.select(&old, candidates, false)? {
+        let candidates: Vec<&Candidate> = self.named(&old).collect();
+        if let Some(r) = self.select(&old, &candidates, false)? {
             if r.cur.name != old {
                 n.value = Value::Str(r.cur.name.clone());
             }
@@ -179,7 +221,7 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn set_mapping(&self, n: &mut Node, candidates: &[Candidate]) -> Result<(), String> {
+    fn set_mapping(&self, n: &mut Node) -> Result<(), String> {
         let map = n.as_map_mut().ok_or("expect a mapping node")?;
         let old = map
             .get("name")
@@ -190,8 +232,8 @@ impl Ctx<'_> {
             .get("namespace")
             .and_then(Node::as_str)
             .map(str::to_string);
-        let scoped: Vec<Candidate> = match &ns {
-            None => candidates.to_vec(),
+        let scoped: Vec<&Candidate> = match &ns {
+            None => self.named(&old).collect(),
             Some(ns) => {
                 let eff = |s: &str| {
                     if s.is_empty() {
@@ -200,22 +242,22 @@ impl Ctx<'_> {
                         s.to_string()
                     }
                 };
-                let by_org: Vec<Candidate> = candidates
+                let in_org_ns = |c: &Candidate| {
+                    let org = c.prev.first().unwrap_or(&c.cur);
+                    eff(&org.namespace) == eff(ns)
+                };
+                // kustomize narrows the whole visible set by original namespace, falling
+                // back to the current namespace only when nothing was originally there.
+                let any_in_org_ns = self
+                    .all
                     .iter()
-                    .filter(|c| {
-                        let org = c.prev.first().unwrap_or(&c.cur);
-                        eff(&org.namespace) == eff(ns)
-                    })
-                    .cloned()
-                    .collect();
-                if by_org.is_empty() {
-                    candidates
-                        .iter()
-                        .filter(|c| eff(&c.cur.namespace) == eff(ns))
-                        .cloned()
-                        .collect()
+                    .any(|c| self.visibility.sees(c) && in_org_ns(c));
+                if any_in_org_ns {
+                    self.named(&old).filter(|c| in_org_ns(c)).collect()
                 } else {
-                    by_org
+                    self.named(&old)
+                        .filter(|c| eff(&c.cur.namespace) == eff(ns))
+                        .collect()
                 }
             }
         };
@@ -235,12 +277,13 @@ impl Ctx<'_> {
     fn select<'c>(
         &self,
         old: &str,
-        candidates: &'c [Candidate],
+        candidates: &[&'c Candidate],
         mapping: bool,
     ) -> Result<Option<&'c Candidate>, String> {
         let referrer = &self.referrer.cur;
         let mut c: Vec<&Candidate> = candidates
             .iter()
+            .copied()
             .filter(|c| c.prev.iter().any(|p| p.name == old))
             .filter(|c| c.prev.iter().any(|p| p.gvk.is_selected_by(self.target)))
             .filter(|c| match &self.role_ref {

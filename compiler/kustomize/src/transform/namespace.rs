@@ -103,12 +103,10 @@ fn set_subjects(node: &mut Node, ns: &str, mode: RoleBindingSubjects) {
 
 fn check_conflicts(resmap: &ResMap) -> Result<()> {
     let ids: Vec<_> = resmap.resources().iter().map(|r| r.cur_id()).collect();
-    for (i, a) in ids.iter().enumerate() {
-        if ids[..i].iter().any(|b| b.equals(a)) {
-            return Err(Error::new(format!(
-                "namespace transformation produces ID conflict: {a}"
-            )));
-        }
+    match crate::resmap::first_duplicate(&ids) {
+        Some(a) => Err(Error::new(format!(
+            "namespace transformation produces ID conflict: {a}"
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
