@@ -97,6 +97,12 @@ impl Error {
         e
     }
 
+    /// The same error with another kind.
+    pub(crate) fn into_kind(mut self, kind: ErrorKind) -> Error {
+        self.0.kind = kind;
+        self
+    }
+
     /// Attaches the underlying cause (a function's error, an included template's error).
     pub fn with_source(mut self, source: Arc<dyn StdError + Send + Sync>) -> Error {
         self.0.source = Some(source);

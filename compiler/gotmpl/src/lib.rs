@@ -14,11 +14,20 @@
 
 #![deny(missing_docs)]
 
+pub mod ast;
+mod builtins;
 pub mod error;
+mod eval;
 pub mod fmt;
 pub mod func;
+mod lexer;
+mod number;
+mod parser;
+pub mod template;
 pub mod value;
 
+pub use builtins::{html_escape, js_escape, query_escape};
 pub use error::{Error, ErrorKind};
 pub use func::{CallContext, FuncError, FuncMap, Function, Signature};
+pub use template::{ExecOptions, MissingKey, Templates};
 pub use value::{FloatKind, GoType, IntKind, Kind, List, Map, Object, UintKind, Value};

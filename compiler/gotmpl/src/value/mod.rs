@@ -42,6 +42,8 @@ pub enum Value {
     Uint(u64, UintKind),
     /// A float with its Go type; numbers from values are always `float64`.
     Float(f64, FloatKind),
+    /// A `complex128` (real, imaginary): only from template constants such as `1+2i`.
+    Complex(f64, f64),
     /// `string` (arbitrary bytes in Go; valid UTF-8 here).
     String(Arc<str>),
     /// A slice.
@@ -91,6 +93,7 @@ impl Value {
             Value::Int(_, k) => GoType::Int(*k),
             Value::Uint(_, k) => GoType::Uint(*k),
             Value::Float(_, k) => GoType::Float(*k),
+            Value::Complex(..) => GoType::Complex128,
             Value::String(_) => GoType::String,
             Value::List(l) => GoType::Slice(Arc::new(l.elem().clone())),
             Value::Map(m) => GoType::Map {
@@ -129,6 +132,7 @@ impl Value {
             Value::Int(i, _) => *i != 0,
             Value::Uint(u, _) => *u != 0,
             Value::Float(f, _) => *f != 0.0,
+            Value::Complex(re, im) => *re != 0.0 || *im != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),

@@ -131,6 +131,8 @@ pub enum Kind {
     Uint(UintKind),
     /// A float kind.
     Float(FloatKind),
+    /// `complex128`
+    Complex128,
     /// `string`
     String,
     /// `slice`
@@ -158,6 +160,7 @@ impl Kind {
             Kind::Int(k) => k.name(),
             Kind::Uint(k) => k.name(),
             Kind::Float(k) => k.name(),
+            Kind::Complex128 => "complex128",
             Kind::String => "string",
             Kind::Slice => "slice",
             Kind::Array => "array",
@@ -189,6 +192,8 @@ pub enum GoType {
     Uint(UintKind),
     /// A float type.
     Float(FloatKind),
+    /// `complex128`
+    Complex128,
     /// `string`
     String,
     /// `[]T`
@@ -240,6 +245,7 @@ impl GoType {
             GoType::Int(k) => Kind::Int(*k),
             GoType::Uint(k) => Kind::Uint(*k),
             GoType::Float(k) => Kind::Float(*k),
+            GoType::Complex128 => Kind::Complex128,
             GoType::String => Kind::String,
             GoType::Slice(_) => Kind::Slice,
             GoType::Map { .. } => Kind::Map,
@@ -279,6 +285,7 @@ impl fmt::Display for GoType {
             GoType::Int(k) => f.write_str(k.name()),
             GoType::Uint(k) => f.write_str(k.name()),
             GoType::Float(k) => f.write_str(k.name()),
+            GoType::Complex128 => f.write_str("complex128"),
             GoType::String => f.write_str("string"),
             GoType::Slice(elem) => write!(f, "[]{elem}"),
             GoType::Map {

@@ -4,6 +4,10 @@
 //! Not here: float digit generation (shortest round-trip forms come from
 //! `kubake_yaml::numfmt`), nor Sprig's conversions (`toString` is `%v` in the library).
 
+mod printf;
+
+pub use printf::sprintf;
+
 use crate::value::Value;
 
 /// Deepest container nesting printed; Go would recurse until it crashes on a cyclic map
@@ -51,6 +55,16 @@ pub(crate) fn write_v(out: &mut String, v: &Value, depth: usize) {
                 write_v(out, item, depth + 1);
             }
             out.push(']');
+        }
+        Value::Complex(re, im) => {
+            out.push('(');
+            out.push_str(&format_float_v(*re, crate::value::FloatKind::Float64));
+            let imag = format_float_v(*im, crate::value::FloatKind::Float64);
+            if !imag.starts_with(['-', '+']) {
+                out.push('+');
+            }
+            out.push_str(&imag);
+            out.push_str("i)");
         }
         Value::Object(o) => o.display(out),
     }
@@ -129,6 +143,35 @@ pub(crate) fn push_escaped(out: &mut String, c: char, quote: char, ascii_only: b
         c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
         c => out.push_str(&format!("\\U{:08x}", c as u32)),
     }
+}
+
+/// Go's `fmt.Sprint`: operands printed with `%v`, a space between two operands when
+/// neither is a string.
+pub fn sprint(args: &[Value]) -> String {
+    let mut out = String::new();
+    let mut prev_string = false;
+    for (i, a) in args.iter().enumerate() {
+        let is_string = matches!(a, Value::String(_));
+        if i > 0 && !is_string && !prev_string {
+            out.push(' ');
+        }
+        write_v(&mut out, a, 0);
+        prev_string = is_string;
+    }
+    out
+}
+
+/// Go's `fmt.Sprintln`: operands with `%v`, spaces between all, and a newline.
+pub fn sprintln(args: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        write_v(&mut out, a, 0);
+    }
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,338 @@
+//! The parse tree: Go's `text/template/parse` nodes, each with its byte position, and
+//! `Display` giving Go's `Node.String()` (what errors show between `<` and `>`).
+//!
+//! Not here: evaluation, and line/column computation (done from the position only when
+//! an error is reported, see [`Tree::location`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+/// One parsed template: the top-level text of a file or a `define`/`block` body.
+#[derive(Debug)]
+pub struct Tree {
+    /// The template's name (file name, or the `define`d name).
+    pub name: String,
+    /// The file being parsed when this tree was made (Go's `ParseName`).
+    pub parse_name: Arc<str>,
+    /// The whole text of that file, for locating nodes.
+    pub text: Arc<str>,
+    /// The body.
+    pub root: Vec<Node>,
+}
+
+impl Tree {
+    /// Go's `ErrorContext` location: `(line, column)` of byte offset `pos`, the column
+    /// being the 0-based byte offset within the line.
+    pub fn location(&self, pos: usize) -> (usize, usize) {
+        let before = self.text.get(..pos).unwrap_or(&self.text);
+        let line = 1 + before.matches('\n').count();
+        let col = match before.rfind('\n') {
+            Some(nl) => pos - (nl + 1),
+            None => pos,
+        };
+        (line, col)
+    }
+}
+
+/// A node of a template body.
+#[derive(Debug)]
+pub enum Node {
+    /// Literal text.
+    Text(Arc<str>),
+    /// `{{pipeline}}`
+    Action {
+        /// Byte offset.
+        pos: usize,
+        /// The pipeline.
+        pipe: Pipe,
+    },
+    /// `{{if}}`
+    If(Branch),
+    /// `{{range}}`
+    Range(Branch),
+    /// `{{with}}`
+    With(Branch),
+    /// `{{template "name" pipeline}}`
+    Template {
+        /// Byte offset.
+        pos: usize,
+        /// The template name.
+        name: String,
+        /// The data pipeline, if any.
+        pipe: Option<Pipe>,
+    },
+    /// `{{break}}`
+    Break,
+    /// `{{continue}}`
+    Continue,
+}
+
+/// The shared shape of `if`, `range` and `with`.
+#[derive(Debug)]
+pub struct Branch {
+    /// Byte offset (of the pipeline, as in Go).
+    pub pos: usize,
+    /// The condition / range / with pipeline.
+    pub pipe: Pipe,
+    /// The body.
+    pub list: Vec<Node>,
+    /// The `else` body.
+    pub else_list: Option<Vec<Node>>,
+}
+
+/// A pipeline, with optional variable declarations (`$x := ...`) or assignments.
+#[derive(Debug)]
+pub struct Pipe {
+    /// Byte offset.
+    pub pos: usize,
+    /// Whether the variables are assigned (`=`) rather than declared (`:=`).
+    pub is_assign: bool,
+    /// Declared/assigned variable names (`$x`).
+    pub decl: Vec<String>,
+    /// The commands.
+    pub cmds: Vec<Command>,
+}
+
+/// One command of a pipeline: a function, method or operand with arguments.
+#[derive(Debug)]
+pub struct Command {
+    /// Byte offset.
+    pub pos: usize,
+    /// Operands; the first one is the function when it is an identifier.
+    pub args: Vec<Arg>,
+}
+
+/// An operand.
+#[derive(Debug)]
+pub enum Arg {
+    /// `.X.Y`
+    Field {
+        /// Byte offset.
+        pos: usize,
+        /// Field names without dots.
+        idents: Vec<String>,
+    },
+    /// `(pipe).X.Y` or `$x`-less chains on other terms.
+    Chain {
+        /// Byte offset.
+        pos: usize,
+        /// The term the fields apply to.
+        node: Box<Arg>,
+        /// Field names without dots.
+        fields: Vec<String>,
+    },
+    /// A function name.
+    Identifier {
+        /// Byte offset.
+        pos: usize,
+        /// The name.
+        name: String,
+    },
+    /// `$x.Y.Z`: the variable name then fields.
+    Variable {
+        /// Byte offset.
+        pos: usize,
+        /// `$x` followed by field names.
+        idents: Vec<String>,
+    },
+    /// `.`
+    Dot {
+        /// Byte offset.
+        pos: usize,
+    },
+    /// `nil`
+    Nil {
+        /// Byte offset.
+        pos: usize,
+    },
+    /// `true` / `false`
+    Bool {
+        /// Byte offset.
+        pos: usize,
+        /// The value.
+        value: bool,
+    },
+    /// A number constant.
+    Number(Box<Number>),
+    /// A string constant.
+    String {
+        /// Byte offset.
+        pos: usize,
+        /// The source text with quotes.
+        quoted: String,
+        /// The unquoted value.
+        text: Arc<str>,
+    },
+    /// `(pipeline)`
+    Pipe(Box<Pipe>),
+}
+
+impl Arg {
+    /// Byte offset.
+    pub fn pos(&self) -> usize {
+        match self {
+            Arg::Field { pos, .. }
+            | Arg::Chain { pos, .. }
+            | Arg::Identifier { pos, .. }
+            | Arg::Variable { pos, .. }
+            | Arg::Dot { pos }
+            | Arg::Nil { pos }
+            | Arg::Bool { pos, .. }
+            | Arg::String { pos, .. } => *pos,
+            Arg::Number(n) => n.pos,
+            Arg::Pipe(p) => p.pos,
+        }
+    }
+}
+
+/// A number constant, stored under every type that can hold it (Go's ideal constants).
+#[derive(Debug, Clone, Default)]
+pub struct Number {
+    /// Byte offset.
+    pub pos: usize,
+    /// The source text.
+    pub text: String,
+    /// Has an `int64` value.
+    pub is_int: bool,
+    /// Has a `uint64` value.
+    pub is_uint: bool,
+    /// Has a `float64` value.
+    pub is_float: bool,
+    /// Is complex (with a non-zero imaginary part, or written as complex).
+    pub is_complex: bool,
+    /// The signed value.
+    pub int64: i64,
+    /// The unsigned value.
+    pub uint64: u64,
+    /// The float value.
+    pub float64: f64,
+    /// The complex value (real, imaginary).
+    pub complex: (f64, f64),
+}
+
+impl fmt::Display for Pipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.decl.is_empty() {
+            f.write_str(&self.decl.join(", "))?;
+            f.write_str(" := ")?;
+        }
+        for (i, c) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            match a {
+                Arg::Pipe(p) => write!(f, "({p})")?,
+                other => write!(f, "{other}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Field { idents, .. } => {
+                for id in idents {
+                    write!(f, ".{id}")?;
+                }
+                Ok(())
+            }
+            Arg::Chain { node, fields, .. } => {
+                match node.as_ref() {
+                    Arg::Pipe(p) => write!(f, "({p})")?,
+                    other => write!(f, "{other}")?,
+                }
+                for field in fields {
+                    write!(f, ".{field}")?;
+                }
+                Ok(())
+            }
+            Arg::Identifier { name, .. } => f.write_str(name),
+            Arg::Variable { idents, .. } => f.write_str(&idents.join(".")),
+            Arg::Dot { .. } => f.write_str("."),
+            Arg::Nil { .. } => f.write_str("nil"),
+            Arg::Bool { value, .. } => f.write_str(if *value { "true" } else { "false" }),
+            Arg::Number(n) => f.write_str(&n.text),
+            Arg::String { quoted, .. } => f.write_str(quoted),
+            Arg::Pipe(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+fn write_list(f: &mut fmt::Formatter<'_>, list: &[Node]) -> fmt::Result {
+    for n in list {
+        write!(f, "{n}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let branch = |f: &mut fmt::Formatter<'_>, name: &str, b: &Branch| {
+            write!(f, "{{{{{name} {}}}}}", b.pipe)?;
+            write_list(f, &b.list)?;
+            if let Some(else_list) = &b.else_list {
+                f.write_str("{{else}}")?;
+                write_list(f, else_list)?;
+            }
+            f.write_str("{{end}}")
+        };
+        match self {
+            Node::Text(t) => f.write_str(t),
+            Node::Action { pipe, .. } => write!(f, "{{{{{pipe}}}}}"),
+            Node::If(b) => branch(f, "if", b),
+            Node::Range(b) => branch(f, "range", b),
+            Node::With(b) => branch(f, "with", b),
+            Node::Template { name, pipe, .. } => {
+                write!(f, "{{{{template {}", crate::fmt::quote_go(name))?;
+                if let Some(p) = pipe {
+                    write!(f, " {p}")?;
+                }
+                f.write_str("}}")
+            }
+            Node::Break => f.write_str("{{break}}"),
+            Node::Continue => f.write_str("{{continue}}"),
+        }
+    }
+}
+
+/// Go's `parse.IsEmptyTree`: nothing but whitespace text and comments.
+pub fn is_empty_tree(list: &[Node]) -> bool {
+    list.iter()
+        .all(|n| matches!(n, Node::Text(t) if t.trim_matches(is_go_space).is_empty()))
+}
+
+/// `bytes.TrimSpace`'s notion of space (Unicode white space).
+fn is_go_space(c: char) -> bool {
+    c.is_whitespace()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_go_columns() {
+        let t = Tree {
+            name: "t".into(),
+            parse_name: "t".into(),
+            text: "ab\ncd{{x}}".into(),
+            root: vec![],
+        };
+        assert_eq!(t.location(1), (1, 1));
+        assert_eq!(t.location(5), (2, 2));
+    }
+}

@@ -1,0 +1,776 @@
+//! The parser: items to [`Tree`]s, following Go's `parse.go` rule for rule so that the
+//! same inputs fail with the same messages and line numbers (`unexpected "," in
+//! operand`, `missing value for command`, `undefined variable "$x"`, `function "foo" not
+//! defined`, `unclosed action started at NAME:LINE`...).
+//!
+//! One parse yields the file's own tree plus one per `define`/`block`, in the order
+//! found; two non-empty definitions of one name in the same text are an error (Go's
+//! `Tree.add`). Merging into a template set is the set's job. Nesting is bounded: Go's
+//! 10000 levels of parentheses (`max expression depth exceeded`), and the same bound on
+//! nested control structures so no input can exhaust the stack.
+
+use std::sync::Arc;
+
+use crate::ast::{is_empty_tree, Arg, Branch, Command, Node, Number, Pipe, Tree};
+use crate::error::Error;
+use crate::lexer::{Item, ItemKind, Lexer};
+use crate::number;
+
+/// Go's `maxStackDepth` for parenthesised expressions.
+const MAX_PAREN_DEPTH: usize = 10000;
+/// Our bound on nested `if`/`range`/`with`/`define` bodies (Go has none; its stack grows
+/// to a gigabyte).
+const MAX_CONTROL_DEPTH: usize = 10000;
+/// Go's `maxPipelineCmds`.
+const MAX_PIPELINE_CMDS: usize = 100000;
+
+/// Per-tree parsing state Go keeps in each `Tree` (a `define` or `block` starts afresh).
+struct TreeState {
+    vars: Vec<String>,
+    action_line: usize,
+    range_depth: usize,
+    paren_depth: usize,
+}
+
+impl TreeState {
+    fn new() -> TreeState {
+        TreeState {
+            vars: vec!["$".to_string()],
+            action_line: 0,
+            range_depth: 0,
+            paren_depth: 0,
+        }
+    }
+}
+
+struct Parser<'a, 'f> {
+    lex: Lexer<'a>,
+    token: [Item<'a>; 3],
+    peek_count: usize,
+    parse_name: Arc<str>,
+    text: Arc<str>,
+    st: TreeState,
+    control_depth: usize,
+    has_function: &'f dyn Fn(&str) -> bool,
+    trees: Vec<Tree>,
+}
+
+/// Parses `text` as template `name`; returns the trees of the text: `name` itself and
+/// every `define`/`block` in it.
+pub(crate) fn parse(
+    name: &str,
+    text: &str,
+    delims: (&str, &str),
+    has_function: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Tree>, Error> {
+    let shared_text: Arc<str> = Arc::from(text);
+    let eof = Item {
+        kind: ItemKind::Eof,
+        pos: 0,
+        val: "".into(),
+        line: 0,
+    };
+    let mut p = Parser {
+        lex: Lexer::new(
+            text,
+            delims.0,
+            delims.1,
+            !has_function("break"),
+            !has_function("continue"),
+        ),
+        token: [eof.clone(), eof.clone(), eof],
+        peek_count: 0,
+        parse_name: Arc::from(name),
+        text: shared_text,
+        st: TreeState::new(),
+        control_depth: 0,
+        has_function,
+        trees: Vec::new(),
+    };
+    let root = p.parse_top()?;
+    p.add(name.to_string(), root)?;
+    Ok(p.trees)
+}
+
+type PResult<T> = Result<T, Error>;
+
+impl<'a> Parser<'a, '_> {
+    fn next(&mut self) -> Item<'a> {
+        if self.peek_count > 0 {
+            self.peek_count -= 1;
+        } else {
+            self.token[0] = self.lex.next_item();
+        }
+        self.token[self.peek_count].clone()
+    }
+
+    fn backup(&mut self) {
+        self.peek_count += 1;
+    }
+
+    fn backup2(&mut self, t1: Item<'a>) {
+        self.token[1] = t1;
+        self.peek_count = 2;
+    }
+
+    fn backup3(&mut self, t2: Item<'a>, t1: Item<'a>) {
+        self.token[1] = t1;
+        self.token[2] = t2;
+        self.peek_count = 3;
+    }
+
+    fn peek(&mut self) -> Item<'a> {
+        if self.peek_count > 0 {
+            return self.token[self.peek_count - 1].clone();
+        }
+        self.peek_count = 1;
+        self.token[0] = self.lex.next_item();
+        self.token[0].clone()
+    }
+
+    fn next_non_space(&mut self) -> Item<'a> {
+        loop {
+            let t = self.next();
+            if t.kind != ItemKind::Space {
+                return t;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Item<'a> {
+        let t = self.next_non_space();
+        self.backup();
+        t
+    }
+
+    fn errorf<T>(&self, msg: impl Into<String>) -> PResult<T> {
+        Err(Error::syntax(&self.parse_name, self.token[0].line, msg))
+    }
+
+    fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item<'a>> {
+        let t = self.next_non_space();
+        if t.kind != kind {
+            return self.unexpected(&t, context);
+        }
+        Ok(t)
+    }
+
+    fn unexpected<T>(&self, token: &Item<'_>, context: &str) -> PResult<T> {
+        if token.kind == ItemKind::Error {
+            let mut extra = String::new();
+            if self.st.action_line != 0 && self.st.action_line != token.line {
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.st.action_line
+                );
+                if token.val.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.errorf(format!("{token}{extra}"));
+        }
+        self.errorf(format!("unexpected {token} in {context}"))
+    }
+
+    /// Go's `Tree.add`, over the trees of this one parse.
+    fn add(&mut self, name: String, root: Vec<Node>) -> PResult<()> {
+        if let Some(i) = self.trees.iter().position(|t| t.name == name) {
+            if is_empty_tree(&self.trees[i].root) {
+                self.trees.remove(i);
+            } else if !is_empty_tree(&root) {
+                return self.errorf(format!(
+                    "template: multiple definition of template {}",
+                    crate::fmt::quote_go(&name)
+                ));
+            } else {
+                return Ok(());
+            }
+        }
+        self.trees.push(Tree {
+            name,
+            parse_name: self.parse_name.clone(),
+            text: self.text.clone(),
+            root,
+        });
+        Ok(())
+    }
+
+    fn parse_top(&mut self) -> PResult<Vec<Node>> {
+        let mut root = Vec::new();
+        while self.peek().kind != ItemKind::Eof {
+            if self.peek().kind == ItemKind::LeftDelim {
+                let delim = self.next();
+                if self.next_non_space().kind == ItemKind::Define {
+                    self.parse_definition()?;
+                    continue;
+                }
+                self.backup2(delim);
+            }
+            match self.text_or_action()? {
+                Parsed::Node(n) => root.push(n),
+                Parsed::End => return self.errorf("unexpected {{end}}"),
+                Parsed::Else(..) => return self.errorf("unexpected {{else}}"),
+            }
+        }
+        Ok(root)
+    }
+
+    /// Runs `f` as the parse of a new tree (a `define` or `block` body).
+    fn in_new_tree<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        let saved = std::mem::replace(&mut self.st, TreeState::new());
+        let r = f(self);
+        self.st = saved;
+        r
+    }
+
+    fn parse_definition(&mut self) -> PResult<()> {
+        const CONTEXT: &str = "define clause";
+        self.in_new_tree(|p| {
+            let name_tok = p.next_non_space();
+            if !matches!(name_tok.kind, ItemKind::String | ItemKind::RawString) {
+                return p.unexpected(&name_tok, CONTEXT);
+            }
+            let name = match number::unquote(&name_tok.val) {
+                Ok(s) => s,
+                Err(e) => return p.errorf(e),
+            };
+            p.expect(ItemKind::RightDelim, CONTEXT)?;
+            let (list, end) = p.item_list()?;
+            if !matches!(end, Parsed::End) {
+                return p.errorf(format!("unexpected {} in {CONTEXT}", end.text()));
+            }
+            p.add(name, list)
+        })
+    }
+
+    fn item_list(&mut self) -> PResult<(Vec<Node>, Parsed)> {
+        self.control_depth += 1;
+        if self.control_depth > MAX_CONTROL_DEPTH {
+            return self.errorf("max control nesting depth exceeded");
+        }
+        let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.item_list_inner());
+        self.control_depth -= 1;
+        r
+    }
+
+    fn item_list_inner(&mut self) -> PResult<(Vec<Node>, Parsed)> {
+        let mut list = Vec::new();
+        while self.peek_non_space().kind != ItemKind::Eof {
+            match self.text_or_action()? {
+                Parsed::Node(n) => list.push(n),
+                other => return Ok((list, other)),
+            }
+        }
+        self.errorf("unexpected EOF")
+    }
+
+    fn text_or_action(&mut self) -> PResult<Parsed> {
+        let token = self.next_non_space();
+        match token.kind {
+            ItemKind::Text => Ok(Parsed::Node(Node::Text(Arc::from(&*token.val)))),
+            ItemKind::LeftDelim => {
+                self.st.action_line = token.line;
+                let r = self.action();
+                self.st.action_line = 0;
+                r
+            }
+            _ => self.unexpected(&token, "input"),
+        }
+    }
+
+    fn action(&mut self) -> PResult<Parsed> {
+        let token = self.next_non_space();
+        match token.kind {
+            ItemKind::Block => return self.block_control().map(Parsed::Node),
+            ItemKind::Break | ItemKind::Continue => {
+                let is_break = token.kind == ItemKind::Break;
+                let what = if is_break {
+                    "{{break}}"
+                } else {
+                    "{{continue}}"
+                };
+                let t = self.next_non_space();
+                if t.kind != ItemKind::RightDelim {
+                    return self.unexpected(&t, what);
+                }
+                if self.st.range_depth == 0 {
+                    return self.errorf(format!("{what} outside {{{{range}}}}"));
+                }
+                return Ok(Parsed::Node(if is_break {
+                    Node::Break
+                } else {
+                    Node::Continue
+                }));
+            }
+            ItemKind::Else => return self.else_control(),
+            ItemKind::End => {
+                self.expect(ItemKind::RightDelim, "end")?;
+                return Ok(Parsed::End);
+            }
+            ItemKind::If => return self.if_control().map(Parsed::Node),
+            ItemKind::Range => {
+                let b = self.parse_control("range")?;
+                return Ok(Parsed::Node(Node::Range(b)));
+            }
+            ItemKind::Template => return self.template_control().map(Parsed::Node),
+            ItemKind::With => return self.with_control().map(Parsed::Node),
+            _ => {}
+        }
+        self.backup();
+        let pos = self.peek().pos;
+        let pipe = self.pipeline("command", ItemKind::RightDelim)?;
+        Ok(Parsed::Node(Node::Action { pos, pipe }))
+    }
+
+    fn if_control(&mut self) -> PResult<Node> {
+        Ok(Node::If(self.parse_control("if")?))
+    }
+
+    fn with_control(&mut self) -> PResult<Node> {
+        Ok(Node::With(self.parse_control("with")?))
+    }
+
+    fn else_control(&mut self) -> PResult<Parsed> {
+        let peek = self.peek_non_space();
+        if matches!(peek.kind, ItemKind::If | ItemKind::With) {
+            return Ok(Parsed::Else(true));
+        }
+        self.expect(ItemKind::RightDelim, "else")?;
+        Ok(Parsed::Else(false))
+    }
+
+    fn parse_control(&mut self, context: &str) -> PResult<Branch> {
+        let vars_len = self.st.vars.len();
+        let r = self.parse_control_inner(context);
+        self.st.vars.truncate(vars_len);
+        r
+    }
+
+    fn parse_control_inner(&mut self, context: &str) -> PResult<Branch> {
+        let pipe = self.pipeline(context, ItemKind::RightDelim)?;
+        if context == "range" {
+            self.st.range_depth += 1;
+        }
+        let r = self.item_list();
+        if context == "range" {
+            self.st.range_depth -= 1;
+        }
+        let (list, next) = r?;
+        let mut else_list = None;
+        match next {
+            Parsed::End => {}
+            Parsed::Else(chained) => {
+                // `{{else if}}` / `{{else with}}` nest as `{{else}}{{if}}...{{end}}{{end}}`.
+                if chained && context == "if" && self.peek().kind == ItemKind::If {
+                    self.next();
+                    else_list = Some(vec![self.nested(|p| p.if_control())?]);
+                } else if chained && context == "with" && self.peek().kind == ItemKind::With {
+                    self.next();
+                    else_list = Some(vec![self.nested(|p| p.with_control())?]);
+                } else {
+                    // A pending `if`/`with` keyword that does not chain (`{{else if}}`
+                    // in a range) is reported by the list parse, as in Go.
+                    let (l, next) = self.item_list()?;
+                    if !matches!(next, Parsed::End) {
+                        return self.errorf(format!("expected end; found {}", next.text()));
+                    }
+                    else_list = Some(l);
+                }
+            }
+            Parsed::Node(_) => {}
+        }
+        Ok(Branch {
+            pos: pipe.pos,
+            pipe,
+            list,
+            else_list,
+        })
+    }
+
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        self.control_depth += 1;
+        if self.control_depth > MAX_CONTROL_DEPTH {
+            return self.errorf("max control nesting depth exceeded");
+        }
+        let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || f(self));
+        self.control_depth -= 1;
+        r
+    }
+
+    fn block_control(&mut self) -> PResult<Node> {
+        const CONTEXT: &str = "block clause";
+        let token = self.next_non_space();
+        let name = self.parse_template_name(&token, CONTEXT)?;
+        let pipe = self.pipeline(CONTEXT, ItemKind::RightDelim)?;
+        let body_name = name.clone();
+        self.in_new_tree(|p| {
+            let (list, end) = p.item_list()?;
+            if !matches!(end, Parsed::End) {
+                return p.errorf(format!("unexpected {} in {CONTEXT}", end.text()));
+            }
+            p.add(body_name, list)
+        })?;
+        Ok(Node::Template {
+            pos: token.pos,
+            name,
+            pipe: Some(pipe),
+        })
+    }
+
+    fn template_control(&mut self) -> PResult<Node> {
+        const CONTEXT: &str = "template clause";
+        let token = self.next_non_space();
+        let name = self.parse_template_name(&token, CONTEXT)?;
+        let mut pipe = None;
+        if self.next_non_space().kind != ItemKind::RightDelim {
+            self.backup();
+            pipe = Some(self.pipeline(CONTEXT, ItemKind::RightDelim)?);
+        }
+        Ok(Node::Template {
+            pos: token.pos,
+            name,
+            pipe,
+        })
+    }
+
+    fn parse_template_name(&mut self, token: &Item<'_>, context: &str) -> PResult<String> {
+        match token.kind {
+            ItemKind::String | ItemKind::RawString => match number::unquote(&token.val) {
+                Ok(s) => Ok(s),
+                Err(e) => self.errorf(e),
+            },
+            _ => self.unexpected(token, context),
+        }
+    }
+
+    fn pipeline(&mut self, context: &str, end: ItemKind) -> PResult<Pipe> {
+        let pos = self.peek_non_space().pos;
+        let mut pipe = Pipe {
+            pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        'decls: loop {
+            let v = self.peek_non_space();
+            if v.kind != ItemKind::Variable {
+                break;
+            }
+            self.next();
+            let token_after = self.peek();
+            let next = self.peek_non_space();
+            match next.kind {
+                ItemKind::Assign | ItemKind::Declare => {
+                    pipe.is_assign = next.kind == ItemKind::Assign;
+                    self.next_non_space();
+                    pipe.decl.push(v.val.to_string());
+                    self.st.vars.push(v.val.to_string());
+                }
+                ItemKind::Char if next.val == "," => {
+                    self.next_non_space();
+                    pipe.decl.push(v.val.to_string());
+                    self.st.vars.push(v.val.to_string());
+                    if context == "range" && pipe.decl.len() < 2 {
+                        match self.peek_non_space().kind {
+                            ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => {
+                                continue 'decls;
+                            }
+                            _ => return self.errorf("range can only initialize variables"),
+                        }
+                    }
+                    return self.errorf(format!("too many declarations in {context}"));
+                }
+                _ if token_after.kind == ItemKind::Space => self.backup3(v, token_after),
+                _ => self.backup2(v),
+            }
+            break;
+        }
+        loop {
+            let token = self.next_non_space();
+            match token.kind {
+                k if k == end => {
+                    self.check_pipeline(&pipe, context)?;
+                    return Ok(pipe);
+                }
+                ItemKind::Bool
+                | ItemKind::CharConstant
+                | ItemKind::Complex
+                | ItemKind::Dot
+                | ItemKind::Field
+                | ItemKind::Identifier
+                | ItemKind::Number
+                | ItemKind::Nil
+                | ItemKind::RawString
+                | ItemKind::String
+                | ItemKind::Variable
+                | ItemKind::LeftParen => {
+                    self.backup();
+                    let cmd = self.command()?;
+                    pipe.cmds.push(cmd);
+                    if pipe.cmds.len() > MAX_PIPELINE_CMDS {
+                        return self.errorf("pipeline too long");
+                    }
+                }
+                _ => return self.unexpected(&token, context),
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> PResult<()> {
+        if pipe.cmds.is_empty() {
+            return self.errorf(format!("missing value for {context}"));
+        }
+        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+            if matches!(
+                c.args.first(),
+                Some(Arg::Bool { .. } | Arg::Dot { .. } | Arg::Nil { .. })
+                    | Some(Arg::Number(_) | Arg::String { .. })
+            ) {
+                return self.errorf(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self) -> PResult<Command> {
+        let pos = self.peek_non_space().pos;
+        let mut cmd = Command {
+            pos,
+            args: Vec::new(),
+        };
+        loop {
+            self.peek_non_space();
+            if let Some(operand) = self.operand()? {
+                cmd.args.push(operand);
+            }
+            let token = self.next();
+            match token.kind {
+                ItemKind::Space => continue,
+                ItemKind::RightDelim | ItemKind::RightParen => self.backup(),
+                ItemKind::Pipe => {}
+                _ => return self.unexpected(&token, "operand"),
+            }
+            break;
+        }
+        if cmd.args.is_empty() {
+            return self.errorf("empty command");
+        }
+        Ok(cmd)
+    }
+
+    fn operand(&mut self) -> PResult<Option<Arg>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().kind != ItemKind::Field {
+            return Ok(Some(node));
+        }
+        let chain_pos = self.peek().pos;
+        let mut fields = Vec::new();
+        while self.peek().kind == ItemKind::Field {
+            let f = self.next();
+            fields.push(f.val[1..].to_string());
+        }
+        Ok(Some(match node {
+            Arg::Field { mut idents, .. } => {
+                idents.extend(fields);
+                Arg::Field {
+                    pos: chain_pos,
+                    idents,
+                }
+            }
+            Arg::Variable { mut idents, .. } => {
+                idents.extend(fields);
+                Arg::Variable {
+                    pos: chain_pos,
+                    idents,
+                }
+            }
+            Arg::Bool { .. }
+            | Arg::String { .. }
+            | Arg::Number(_)
+            | Arg::Nil { .. }
+            | Arg::Dot { .. } => {
+                return self.errorf(format!(
+                    "unexpected . after term {}",
+                    crate::fmt::quote_go(&node.to_string())
+                ));
+            }
+            other => Arg::Chain {
+                pos: chain_pos,
+                node: Box::new(other),
+                fields,
+            },
+        }))
+    }
+
+    fn term(&mut self) -> PResult<Option<Arg>> {
+        let token = self.next_non_space();
+        let pos = token.pos;
+        let arg = match token.kind {
+            ItemKind::Identifier => {
+                if !(self.has_function)(&token.val) {
+                    return self.errorf(format!(
+                        "function {} not defined",
+                        crate::fmt::quote_go(&token.val)
+                    ));
+                }
+                Arg::Identifier {
+                    pos,
+                    name: token.val.to_string(),
+                }
+            }
+            ItemKind::Dot => Arg::Dot { pos },
+            ItemKind::Nil => Arg::Nil { pos },
+            ItemKind::Variable => return self.use_var(pos, &token.val).map(Some),
+            ItemKind::Field => Arg::Field {
+                pos,
+                idents: vec![token.val[1..].to_string()],
+            },
+            ItemKind::Bool => Arg::Bool {
+                pos,
+                value: token.val == "true",
+            },
+            ItemKind::CharConstant | ItemKind::Complex | ItemKind::Number => {
+                match number::parse_number(&token.val, token.kind) {
+                    Ok(n) => Arg::Number(Box::new(Number { pos, ..n })),
+                    Err(e) => return self.errorf(e),
+                }
+            }
+            ItemKind::LeftParen => {
+                if self.st.paren_depth >= MAX_PAREN_DEPTH {
+                    return self.errorf("max expression depth exceeded");
+                }
+                self.st.paren_depth += 1;
+                let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+                    self.pipeline("parenthesized pipeline", ItemKind::RightParen)
+                });
+                self.st.paren_depth -= 1;
+                Arg::Pipe(Box::new(r?))
+            }
+            ItemKind::String | ItemKind::RawString => match number::unquote(&token.val) {
+                Ok(s) => Arg::String {
+                    pos,
+                    quoted: token.val.to_string(),
+                    text: Arc::from(s),
+                },
+                Err(e) => return self.errorf(e),
+            },
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        };
+        Ok(Some(arg))
+    }
+
+    fn use_var(&self, pos: usize, name: &str) -> PResult<Arg> {
+        let idents: Vec<String> = name.split('.').map(str::to_string).collect();
+        if !self.st.vars.iter().any(|v| *v == idents[0]) {
+            return self.errorf(format!(
+                "undefined variable {}",
+                crate::fmt::quote_go(&idents[0])
+            ));
+        }
+        Ok(Arg::Variable { pos, idents })
+    }
+}
+
+/// What `textOrAction` produced: a node, or an `{{end}}`/`{{else}}` ending a list
+/// (`Else(true)` when an `if`/`with` keyword follows the `else`).
+enum Parsed {
+    Node(Node),
+    End,
+    Else(bool),
+}
+
+impl Parsed {
+    fn text(&self) -> String {
+        match self {
+            Parsed::Node(n) => n.to_string(),
+            Parsed::End => "{{end}}".into(),
+            Parsed::Else(_) => "{{else}}".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn funcs(name: &str) -> bool {
+        matches!(name, "printf" | "len" | "eq")
+    }
+
+    fn err(text: &str) -> String {
+        match parse("t", text, ("", ""), &funcs) {
+            Ok(_) => "ok".into(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn go_error_texts() {
+        assert_eq!(
+            err("{{foo}}"),
+            "template: t:1: function \"foo\" not defined"
+        );
+        assert_eq!(err("{{$x}}"), "template: t:1: undefined variable \"$x\"");
+        assert_eq!(err("{{.X,}}"), "template: t:1: unexpected \",\" in operand");
+        assert_eq!(err("{{}}"), "template: t:1: missing value for command");
+        assert_eq!(err("{{end}}"), "template: t:1: unexpected {{end}}");
+        assert_eq!(err("{{if .}}"), "template: t:1: unexpected EOF");
+        assert_eq!(
+            err("line1\n{{\"x\"\n\"y\"\n"),
+            "template: t:4: unclosed action started at t:2"
+        );
+        assert_eq!(
+            err("{{true.x}}"),
+            "template: t:1: unexpected . after term \"true\""
+        );
+        assert_eq!(
+            err("{{.X | 3}}"),
+            "template: t:1: non executable command in pipeline stage 2"
+        );
+        assert_eq!(
+            err("{{break}}"),
+            "template: t:1: {{break}} outside {{range}}"
+        );
+        assert_eq!(
+            err("{{define \"a\"}}x{{end}}{{define \"a\"}}y{{end}}"),
+            "template: t:1: template: multiple definition of template \"a\""
+        );
+    }
+
+    #[test]
+    fn parses_defines_and_else_chains() {
+        let trees = parse(
+            "t",
+            "{{define \"a\"}}A{{end}}{{if .}}1{{else if .X}}2{{else}}3{{end}}",
+            ("", ""),
+            &funcs,
+        )
+        .unwrap_or_default();
+        assert_eq!(trees.len(), 2);
+        assert_eq!(trees[0].name, "a");
+        assert_eq!(
+            trees[1].root[0].to_string(),
+            "{{if .}}1{{else}}{{if .X}}2{{else}}3{{end}}{{end}}"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("{{{{{}1{}}}}}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(err(&text).contains("max expression depth exceeded"));
+        let text = format!(
+            "{}x{}",
+            "{{if 1}}".repeat(100_000),
+            "{{end}}".repeat(100_000)
+        );
+        assert!(err(&text).contains("max control nesting depth exceeded"));
+    }
+}

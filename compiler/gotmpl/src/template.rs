@@ -1,0 +1,150 @@
+//! The template set: Go's `*template.Template` family sharing one namespace of named
+//! templates, one function map and one set of options.
+//!
+//! [`Templates::parse`] is Go's `t.New(name).Parse(text)`: the text's own template and
+//! its `define`s join the set; a definition replaces an existing one of the same name
+//! unless its body is empty (Go's `associate` rule). [`Templates::execute`] is
+//! `ExecuteTemplate`. Cloning is cheap (trees are shared), which is what Helm's `tpl`
+//! needs. Not here: the evaluator itself (`eval`).
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::ast::{is_empty_tree, Tree};
+use crate::error::Error;
+use crate::func::FuncMap;
+use crate::value::Value;
+
+/// What a missing map key yields (Go's `missingkey` option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingKey {
+    /// `missingkey=default`/`invalid`: no value (prints `<no value>`).
+    #[default]
+    Invalid,
+    /// `missingkey=zero`: the zero value of the map's element type (Helm's setting; for
+    /// `map[string]interface {}` that is a nil interface, which also prints `<no value>`).
+    Zero,
+    /// `missingkey=error`: execution stops with `map has no entry for key "x"`.
+    Error,
+}
+
+/// Per-execution settings.
+#[derive(Default, Clone)]
+pub struct ExecOptions {
+    /// Stop after this many evaluation steps (nodes walked plus commands evaluated), so a
+    /// host can bound runaway templates. `None`: unbounded, as in Go.
+    pub max_steps: Option<u64>,
+    /// Stop when one execution's output exceeds this many bytes.
+    pub max_output: Option<usize>,
+    /// Host state functions reach through [`CallContext::host_data`](crate::CallContext::host_data).
+    pub host_data: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for ExecOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecOptions")
+            .field("max_steps", &self.max_steps)
+            .field("max_output", &self.max_output)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A set of named templates with their functions and options.
+#[derive(Clone, Debug)]
+pub struct Templates {
+    name: String,
+    trees: BTreeMap<String, Arc<Tree>>,
+    funcs: Arc<FuncMap>,
+    left_delim: String,
+    right_delim: String,
+    missing_key: MissingKey,
+}
+
+impl Templates {
+    /// An empty set whose root template is `name` (Go's `template.New(name)`; the name
+    /// appears in `no template "x" associated with template "NAME"`).
+    pub fn new(name: &str) -> Templates {
+        Templates {
+            name: name.to_string(),
+            trees: BTreeMap::new(),
+            funcs: Arc::new(FuncMap::new()),
+            left_delim: String::new(),
+            right_delim: String::new(),
+            missing_key: MissingKey::Invalid,
+        }
+    }
+
+    /// The root name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Go's `Delims`: empty strings mean the defaults `{{` and `}}`.
+    pub fn set_delims(&mut self, left: &str, right: &str) {
+        self.left_delim = left.to_string();
+        self.right_delim = right.to_string();
+    }
+
+    /// Go's `Option("missingkey=...")`.
+    pub fn set_missing_key(&mut self, mode: MissingKey) {
+        self.missing_key = mode;
+    }
+
+    /// The `missingkey` mode.
+    pub fn missing_key(&self) -> MissingKey {
+        self.missing_key
+    }
+
+    /// Go's `Funcs`: adds functions (replacing same-named ones). Templates parsed later
+    /// may call them; parse checks that every called function exists.
+    pub fn add_funcs(&mut self, funcs: &FuncMap) {
+        Arc::make_mut(&mut self.funcs).extend(funcs);
+    }
+
+    /// The function map.
+    pub fn funcs(&self) -> &FuncMap {
+        &self.funcs
+    }
+
+    /// Parses `text` as template `name` (Go's `t.New(name).Parse(text)`). On error the set
+    /// is unchanged.
+    pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let funcs = self.funcs.clone();
+        let has_function = |f: &str| funcs.get(f).is_some() || crate::builtins::is_builtin(f);
+        let trees = crate::parser::parse(
+            name,
+            text,
+            (&self.left_delim, &self.right_delim),
+            &has_function,
+        )?;
+        for tree in trees {
+            let keep_old = is_empty_tree(&tree.root) && self.trees.contains_key(&tree.name);
+            if !keep_old {
+                self.trees.insert(tree.name.clone(), Arc::new(tree));
+            }
+        }
+        Ok(())
+    }
+
+    /// The template named `name`.
+    pub(crate) fn lookup(&self, name: &str) -> Option<&Arc<Tree>> {
+        self.trees.get(name)
+    }
+
+    /// The names of the templates in the set, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.trees.keys().map(String::as_str)
+    }
+
+    /// Whether a template named `name` exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// Go's `ExecuteTemplate`: runs template `name` with `data` as dot and `$`.
+    pub fn execute(&self, name: &str, data: &Value, opts: &ExecOptions) -> Result<String, Error> {
+        let mut counters = crate::eval::Counters::default();
+        crate::eval::execute(self, opts, &mut counters, name, data)
+    }
+}
