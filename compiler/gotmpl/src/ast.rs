@@ -34,6 +34,67 @@ impl Tree {
     }
 }
 
+impl Drop for Tree {
+    fn drop(&mut self) {
+        dismantle(std::mem::take(&mut self.root), Vec::new());
+    }
+}
+
+impl Drop for Branch {
+    fn drop(&mut self) {
+        if !self.list.is_empty() || self.else_list.is_some() || !self.pipe.cmds.is_empty() {
+            let mut nodes = std::mem::take(&mut self.list);
+            nodes.extend(self.else_list.take().into_iter().flatten());
+            dismantle(nodes, std::mem::take(&mut self.pipe.cmds));
+        }
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        if !self.cmds.is_empty() {
+            dismantle(Vec::new(), std::mem::take(&mut self.cmds));
+        }
+    }
+}
+
+/// Drops nodes and commands iteratively: a deeply nested template (thousands of `if`s
+/// or parentheses) would otherwise overflow the stack in the recursive drop glue.
+/// Every branch and pipe is emptied before it is dropped, so their own `Drop` impls do
+/// no recursive work.
+fn dismantle(mut nodes: Vec<Node>, mut cmds: Vec<Command>) {
+    let mut args: Vec<Arg> = Vec::new();
+    loop {
+        if let Some(node) = nodes.pop() {
+            match node {
+                Node::If(mut b) | Node::Range(mut b) | Node::With(mut b) => {
+                    nodes.append(&mut b.list);
+                    if let Some(mut e) = b.else_list.take() {
+                        nodes.append(&mut e);
+                    }
+                    cmds.append(&mut b.pipe.cmds);
+                }
+                Node::Action { mut pipe, .. } => cmds.append(&mut pipe.cmds),
+                Node::Template {
+                    pipe: Some(mut pipe),
+                    ..
+                } => cmds.append(&mut pipe.cmds),
+                _ => {}
+            }
+        } else if let Some(mut cmd) = cmds.pop() {
+            args.append(&mut cmd.args);
+        } else if let Some(arg) = args.pop() {
+            match arg {
+                Arg::Pipe(mut p) => cmds.append(&mut p.cmds),
+                Arg::Chain { node, .. } => args.push(*node),
+                _ => {}
+            }
+        } else {
+            break;
+        }
+    }
+}
+
 /// A node of a template body.
 #[derive(Debug)]
 pub enum Node {

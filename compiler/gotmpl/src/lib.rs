@@ -9,8 +9,28 @@
 //!   [`CallContext`] that can call back into the engine (`include`, `tpl`);
 //! - [`Error`]: Go's message and location, displayed exactly as Go prints it.
 //!
+//! - [`Templates`]: a set of named templates (Go's `*template.Template`), parsed with
+//!   [`Templates::parse`] and run with [`Templates::execute`].
+//!
 //! The engine knows nothing of Sprig or Helm: a host registers its functions in a
 //! [`FuncMap`]. See `API.md` beside this crate's manifest for a walkthrough.
+//!
+//! ```
+//! use kubake_gotmpl::{ExecOptions, FuncMap, Function, GoType, MissingKey, Templates, Value};
+//!
+//! let mut funcs = FuncMap::new();
+//! funcs.insert("upper", Function::new([GoType::String], |_ctx, args| {
+//!     Ok(Value::from(args[0].as_str().unwrap_or_default().to_uppercase()))
+//! }));
+//! let mut set = Templates::new("gotpl");
+//! set.set_missing_key(MissingKey::Zero);
+//! set.add_funcs(&funcs);
+//! set.parse("a.yaml", "{{ .name | upper }} {{ .n }} {{ .missing }}")?;
+//! let data = Value::from_json(&serde_json::json!({"name": "web", "n": 1000000}));
+//! let out = set.execute("a.yaml", &data, &ExecOptions::default())?;
+//! assert_eq!(out, "WEB 1e+06 <no value>");
+//! # Ok::<(), kubake_gotmpl::Error>(())
+//! ```
 
 #![deny(missing_docs)]
 
