@@ -16,7 +16,7 @@ use crate::fs::{clean, FileSystem};
 use crate::generators::{self, FileSource, GeneratorKind};
 use crate::kustfile::{self, KustKind, Kustomization, VarArgs};
 use crate::resmap::ResMap;
-use crate::resource::{Behavior, ConfiguredBy, Origin, Resource};
+use crate::resource::{ConfiguredBy, Origin, Resource};
 use crate::transform;
 
 /// Whether files may be read from outside a kustomization's directory.
@@ -368,13 +368,7 @@ impl<'c, 'a> Target<'c, 'a> {
         for args in &k.generators_builtin {
             let generated = generators::generate(args, k.generator_options.as_ref(), &files)
                 .map_err(|e| Error::at(e.to_string(), &k.file, kubake_yaml::Pos::NONE))?;
-            let mut res = Resource::new(generated.node);
-            res.needs_hash = generated.needs_hash;
-            res.behavior = match args.behavior.as_deref() {
-                Some("merge") => Behavior::Merge,
-                Some("replace") => Behavior::Replace,
-                _ => Behavior::Create,
-            };
+            let mut res = transform::generated::resource(generated, args.behavior.as_deref());
             if self.origin_enabled() {
                 let kind = match args.kind {
                     GeneratorKind::ConfigMap => "ConfigMapGenerator",

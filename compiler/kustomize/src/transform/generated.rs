@@ -8,6 +8,18 @@ use crate::error::{Error, Result};
 use crate::resmap::ResMap;
 use crate::resource::{Behavior, Resource};
 
+/// The resource for a generator's output, carrying its hash flag and `behavior`.
+pub fn resource(generated: crate::generators::Generated, behavior: Option<&str>) -> Resource {
+    let mut res = Resource::new(generated.node);
+    res.needs_hash = generated.needs_hash;
+    res.behavior = match behavior {
+        Some("merge") => Behavior::Merge,
+        Some("replace") => Behavior::Replace,
+        _ => Behavior::Create,
+    };
+    res
+}
+
 /// Adds a generated resource according to its behavior.
 pub fn absorb(resmap: &mut ResMap, res: Resource) -> Result<()> {
     let id = res.cur_id();

@@ -11,7 +11,7 @@ use crate::fieldspec::FieldSpec;
 use crate::fs::clean;
 use crate::generators::{self, GeneratorArgs, GeneratorKind, GeneratorOptions};
 use crate::kustfile::{decode_patch, ImageArgs, PatchArgs};
-use crate::resource::{Behavior, ConfiguredBy, Origin, Resource};
+use crate::resource::{ConfiguredBy, Origin, Resource};
 use crate::target::{Accumulator, Target};
 use crate::transform::{
     generated, images, labels, namespace, patches, prefix_suffix, replacements, replicas,
@@ -320,13 +320,7 @@ pub fn run_generator_plugins(t: &Target<'_, '_>, ra: &mut Accumulator) -> Result
         let files = PluginFiles { target: t };
         let generated =
             generators::generate(&args, None, &files).map_err(|e| Error::new(e.to_string()))?;
-        let mut res = Resource::new(generated.node);
-        res.needs_hash = generated.needs_hash;
-        res.behavior = match args.behavior.as_deref() {
-            Some("merge") => Behavior::Merge,
-            Some("replace") => Behavior::Replace,
-            _ => Behavior::Create,
-        };
+        let mut res = generated::resource(generated, args.behavior.as_deref());
         if t.origin_enabled() {
             res.origin = Some(Origin {
                 path: None,
