@@ -1,0 +1,622 @@
+//! Loading a chart from a directory or a `.tgz` archive into a [`Chart`]: Helm's
+//! `loader.Load`, `LoadDir` and `LoadFiles`, with bounds for untrusted input.
+//!
+//! A directory is walked in byte order of names, `.helmignore` (and Helm's default rule)
+//! applied, symbolic links followed only when they stay inside the chart. Files are then
+//! sorted into `Chart.yaml`, `values.yaml`, `values.schema.json`, `templates/`,
+//! `charts/` (subcharts: directories and `.tgz` archives, loaded recursively) and
+//! everything else (`.Files`, `crds/` included). Limits ([`Limits`]) bound file sizes,
+//! the total size, the number of files and the nesting of subcharts.
+//!
+//! Not here: dependency processing (`dependencies`) or values beyond a chart's defaults.
+
+use std::path::{Path, PathBuf};
+
+use kubake_yaml::{load_stream_with, Duplicates, Schema};
+use serde_json::Value as Json;
+
+use crate::archive::{read_archive, strip_bom};
+use crate::error::{Error, ErrorKind, Result, Warnings};
+use crate::ignore::{Rules, HELM_IGNORE};
+use crate::metadata::{decode_into, Metadata, API_VERSION_V1};
+use crate::value::{yaml_to_json, Values};
+
+/// Helm's `MaxDecompressedChartSize`: 100 MiB of files per chart archive.
+pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
+/// Helm's `MaxDecompressedFileSize`: 5 MiB per file.
+pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+/// Bounds on what one load may read. Helm's two size limits are applied to directories
+/// as well as archives; the rest are kubake's own guards against hostile charts.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Total bytes of one chart archive's files, or of a chart directory's files.
+    pub max_chart_size: u64,
+    /// Bytes of any one file.
+    pub max_file_size: u64,
+    /// Bytes read over the whole load, nested archives included.
+    pub max_total_size: u64,
+    /// Files over the whole load.
+    pub max_files: usize,
+    /// Levels of subcharts below the top chart.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_chart_size: MAX_DECOMPRESSED_CHART_SIZE,
+            max_file_size: MAX_DECOMPRESSED_FILE_SIZE,
+            max_total_size: 4 * MAX_DECOMPRESSED_CHART_SIZE,
+            max_files: 100_000,
+            max_depth: 20,
+        }
+    }
+}
+
+/// One file of a chart, named relative to the chart root with `/` separators.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChartFile {
+    /// The path inside the chart (`templates/deployment.yaml`, `files/a.conf`).
+    pub name: String,
+    /// The bytes (a leading UTF-8 byte-order mark removed, as Helm removes it).
+    pub data: Vec<u8>,
+}
+
+impl ChartFile {
+    /// A file named `name` holding `data`.
+    pub fn new(name: impl Into<String>, data: Vec<u8>) -> ChartFile {
+        ChartFile {
+            name: name.into(),
+            data,
+        }
+    }
+}
+
+/// A loaded chart: Helm's `chart.Chart`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// `Chart.yaml` (dependencies from `requirements.yaml` for v1 charts).
+    pub metadata: Metadata,
+    /// `templates/**`, in load order, partials (`_*.tpl`) included.
+    pub templates: Vec<ChartFile>,
+    /// `values.yaml`: the chart's default values (numbers are `float64`).
+    pub values: Values,
+    /// `values.schema.json`, as bytes.
+    pub schema: Option<Vec<u8>>,
+    /// Every other file (`.Files`): `crds/`, `README.md`, `files/**`, `.helmignore`,
+    /// `charts/*.prov`; for v1 charts also `requirements.yaml`/`requirements.lock`.
+    pub files: Vec<ChartFile>,
+    /// Subcharts (`charts/`). Loaded ones are sorted by their directory or archive name;
+    /// dependency processing reorders, aliases and drops them as Helm does.
+    pub dependencies: Vec<Chart>,
+    /// Where the chart was read from, for messages (`dir`, `a.tgz`, `dir/charts/sub`).
+    pub source: PathBuf,
+}
+
+impl Chart {
+    /// The chart's name (`metadata.name`; the alias once dependencies are processed).
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    /// Helm's `CRDObjects` for this chart alone: files under `crds/` ending in `.yaml`,
+    /// `.yml` or `.json` (any case), in load order. Subcharts hold their own.
+    pub fn crds(&self) -> impl Iterator<Item = &ChartFile> {
+        self.files.iter().filter(|f| {
+            f.name.starts_with("crds/") && {
+                let ext = f.name.rsplit_once('.').map_or("", |(_, e)| e);
+                ["yaml", "yml", "json"]
+                    .iter()
+                    .any(|m| ext.eq_ignore_ascii_case(m))
+            }
+        })
+    }
+
+    /// Whether the chart is a library chart (`type: library`): its templates are never
+    /// rendered, but its named templates are available to its parents.
+    pub fn is_library(&self) -> bool {
+        self.metadata.is_library()
+    }
+}
+
+/// Loads a chart from a directory or a `.tgz` archive with Helm's default limits.
+/// Warnings (Helm's `log.Printf` lines, such as a deprecated `requirements.yaml` or a
+/// symbolic link followed) go to `warnings`.
+pub fn load_chart(path: &Path, warnings: &mut Warnings) -> Result<Chart> {
+    load_chart_with(path, &Limits::default(), warnings)
+}
+
+/// [`load_chart`] with explicit [`Limits`].
+pub fn load_chart_with(path: &Path, limits: &Limits, warnings: &mut Warnings) -> Result<Chart> {
+    let meta = std::fs::metadata(path).map_err(|_| {
+        Error::new(
+            ErrorKind::Io,
+            format!("path {:?} not found", path.display().to_string()),
+        )
+        .with_file(path)
+    })?;
+    let mut budget = Budget::new(limits);
+    if meta.is_dir() {
+        let files = read_dir(path, limits, &mut budget, warnings)?;
+        load_files(files, path.to_path_buf(), limits, &mut budget, 0, warnings)
+    } else {
+        if meta.len() > limits.max_chart_size.saturating_mul(2) {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "decompressed chart is larger than the maximum file size {}",
+                    limits.max_chart_size
+                ),
+            )
+            .with_file(path));
+        }
+        let bytes = std::fs::read(path).map_err(|e| io_err(path, &e))?;
+        let name = path.display().to_string();
+        if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
+            let msg = if name.ends_with(".yaml") || name.ends_with(".yml") {
+                format!("file '{name}' seems to be a YAML file, but expected a gzipped archive")
+            } else {
+                format!(
+                    "file '{name}' does not appear to be a gzipped archive; got '{}'",
+                    sniff_content_type(&bytes)
+                )
+            };
+            return Err(Error::new(ErrorKind::Archive, msg).with_file(path));
+        }
+        let files = read_archive(&bytes, limits).map_err(|e| e.with_file(path))?;
+        budget.take_files(&files).map_err(|e| e.with_file(path))?;
+        load_files(files, path.to_path_buf(), limits, &mut budget, 0, warnings)
+    }
+}
+
+/// A rough `http.DetectContentType` for the one message that shows it.
+fn sniff_content_type(bytes: &[u8]) -> &'static str {
+    let head = &bytes[..bytes.len().min(512)];
+    let texty = head
+        .iter()
+        .all(|&b| b >= 0x20 || b == b'\n' || b == b'\r' || b == b'\t');
+    if texty && std::str::from_utf8(head).is_ok() {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// What the whole load may still read.
+struct Budget {
+    bytes_left: u64,
+    files_left: usize,
+    total: u64,
+}
+
+impl Budget {
+    fn new(limits: &Limits) -> Budget {
+        Budget {
+            bytes_left: limits.max_total_size,
+            files_left: limits.max_files,
+            total: limits.max_total_size,
+        }
+    }
+
+    fn take(&mut self, bytes: u64) -> Result<()> {
+        if self.files_left == 0 {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                "chart holds too many files (including its subcharts)",
+            ));
+        }
+        self.files_left -= 1;
+        if bytes > self.bytes_left {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "chart and its subcharts are larger than the maximum total size {}",
+                    self.total
+                ),
+            ));
+        }
+        self.bytes_left -= bytes;
+        Ok(())
+    }
+
+    fn take_files(&mut self, files: &[ChartFile]) -> Result<()> {
+        for f in files {
+            self.take(f.data.len() as u64)?;
+        }
+        Ok(())
+    }
+}
+
+fn io_err(path: &Path, e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, format!("{}: {e}", path.display())).with_file(path)
+}
+
+/// Helm's `LoadDir` walk: every file under `root` not ignored by `.helmignore`, in the
+/// order of Go's `filepath.Walk` (names sorted per directory, depth first).
+fn read_dir(
+    root: &Path,
+    limits: &Limits,
+    budget: &mut Budget,
+    warnings: &mut Warnings,
+) -> Result<Vec<ChartFile>> {
+    let canonical_root = std::fs::canonicalize(root).map_err(|e| io_err(root, &e))?;
+    let mut rules = Rules::empty();
+    let ignore_file = root.join(HELM_IGNORE);
+    if ignore_file.is_file() {
+        let text = std::fs::read_to_string(&ignore_file).map_err(|e| io_err(&ignore_file, &e))?;
+        rules = Rules::parse(&text).map_err(|e| e.with_file(&ignore_file))?;
+    }
+    rules.add_defaults();
+    let mut walk = DirWalk {
+        root,
+        canonical_root: canonical_root.clone(),
+        rules,
+        limits,
+        budget,
+        warnings,
+        files: Vec::new(),
+        chart_bytes: 0,
+    };
+    walk.dir(root, "", &mut vec![canonical_root])?;
+    Ok(walk.files)
+}
+
+/// State of one directory walk.
+struct DirWalk<'a> {
+    root: &'a Path,
+    canonical_root: PathBuf,
+    rules: Rules,
+    limits: &'a Limits,
+    budget: &'a mut Budget,
+    warnings: &'a mut Warnings,
+    files: Vec<ChartFile>,
+    chart_bytes: u64,
+}
+
+/// Directory levels a chart may have (a guard against hostile trees; Helm has none).
+const MAX_DIR_DEPTH: usize = 64;
+
+impl DirWalk<'_> {
+    /// Walks `dir` (named `rel` inside the chart); `ancestors` are the canonical paths of
+    /// the directories above, to refuse symbolic link cycles.
+    fn dir(&mut self, dir: &Path, rel: &str, ancestors: &mut Vec<PathBuf>) -> Result<()> {
+        let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+            .map_err(|e| io_err(dir, &e))?
+            .filter_map(std::result::Result::ok)
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .collect();
+        entries.sort();
+        for (name, path) in entries {
+            let rel_name = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            self.entry(&path, rel_name, ancestors)?;
+        }
+        Ok(())
+    }
+
+    fn entry(&mut self, path: &Path, rel_name: String, ancestors: &mut Vec<PathBuf>) -> Result<()> {
+        let link_meta = std::fs::symlink_metadata(path).map_err(|e| io_err(path, &e))?;
+        let mut target = path.to_path_buf();
+        if link_meta.file_type().is_symlink() {
+            let resolved = std::fs::canonicalize(path).map_err(|e| io_err(path, &e))?;
+            if !resolved.starts_with(&self.canonical_root) {
+                return Err(Error::new(
+                    ErrorKind::Unsafe,
+                    format!(
+                        "chart file {rel_name:?} is a symbolic link to {}, outside the chart directory",
+                        resolved.display()
+                    ),
+                )
+                .with_file(path)
+                .with_help("copy the linked file into the chart instead of linking to it"));
+            }
+            self.warnings.push(format!(
+                "found symbolic link in path: {} resolves to {}. Contents of linked file included and used",
+                path.display(),
+                resolved.display()
+            ));
+            target = resolved;
+        }
+        let meta = std::fs::metadata(&target).map_err(|e| io_err(path, &e))?;
+        if meta.is_dir() {
+            if self.rules.ignore(&rel_name, true) {
+                return Ok(());
+            }
+            let canonical = std::fs::canonicalize(&target).map_err(|e| io_err(path, &e))?;
+            if ancestors.contains(&canonical) {
+                return Err(Error::new(
+                    ErrorKind::Unsafe,
+                    format!("chart directory {rel_name:?} is a symbolic link cycle"),
+                )
+                .with_file(path));
+            }
+            if ancestors.len() > MAX_DIR_DEPTH {
+                return Err(Error::new(
+                    ErrorKind::Limit,
+                    format!("chart directory {rel_name:?} is nested too deeply"),
+                )
+                .with_file(path));
+            }
+            ancestors.push(canonical);
+            let result = self.dir(&target, &rel_name, ancestors);
+            ancestors.pop();
+            return result;
+        }
+        if self.rules.ignore(&rel_name, false) {
+            return Ok(());
+        }
+        if !meta.is_file() {
+            return Err(Error::new(
+                ErrorKind::Unsafe,
+                format!(
+                    "cannot load irregular file {} as it has file mode type bits set",
+                    path.display()
+                ),
+            )
+            .with_file(path));
+        }
+        let limits = self.limits;
+        if meta.len() > limits.max_file_size {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "chart file {rel_name:?} is larger than the maximum file size {}",
+                    limits.max_file_size
+                ),
+            )
+            .with_file(path));
+        }
+        self.chart_bytes = self.chart_bytes.saturating_add(meta.len());
+        if self.chart_bytes > limits.max_chart_size {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "chart is larger than the maximum chart size {}",
+                    limits.max_chart_size
+                ),
+            )
+            .with_file(self.root));
+        }
+        self.budget
+            .take(meta.len())
+            .map_err(|e| e.with_file(path))?;
+        let data = read_bounded(&target, limits.max_file_size).map_err(|e| {
+            Error::new(ErrorKind::Io, format!("error reading {rel_name}: {e}")).with_file(path)
+        })?;
+        self.files.push(ChartFile::new(rel_name, strip_bom(data)));
+        Ok(())
+    }
+}
+
+/// Reads at most `max` bytes (a file may grow between the size check and the read).
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut data = Vec::new();
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut data)?;
+    if data.len() as u64 > max {
+        return Err(std::io::Error::other(
+            "file grew past the maximum file size",
+        ));
+    }
+    Ok(data)
+}
+
+/// Helm's `LoadFiles`: sorts files into the parts of a chart and loads subcharts.
+fn load_files(
+    files: Vec<ChartFile>,
+    source: PathBuf,
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: usize,
+    warnings: &mut Warnings,
+) -> Result<Chart> {
+    let mut metadata: Option<Metadata> = None;
+    for f in files.iter().filter(|f| f.name == "Chart.yaml") {
+        let md = metadata.get_or_insert_with(Metadata::default);
+        decode_yaml_into(md, &f.data).map_err(|e| {
+            chart_file_err(format!("cannot load Chart.yaml: {e}"), &source, &f.name)
+        })?;
+        if md.api_version.is_empty() {
+            md.api_version = API_VERSION_V1.into();
+        }
+    }
+    let mut chart = Chart {
+        metadata: Metadata::default(),
+        templates: Vec::new(),
+        values: Values::new(),
+        schema: None,
+        files: Vec::new(),
+        dependencies: Vec::new(),
+        source: source.clone(),
+    };
+    let mut subcharts: Vec<(String, Vec<ChartFile>)> = Vec::new();
+    for f in files {
+        let name = f.name.as_str();
+        match name {
+            "Chart.yaml" => {}
+            "Chart.lock" | "requirements.lock" => {
+                check_yaml(&f.data).map_err(|e| {
+                    chart_file_err(format!("cannot load {name}: {e}"), &source, name)
+                })?;
+                if name == "requirements.lock" {
+                    let md = metadata.get_or_insert_with(Metadata::default);
+                    if md.api_version != API_VERSION_V1 {
+                        warnings.push("Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.".into());
+                    } else {
+                        chart.files.push(f);
+                    }
+                }
+            }
+            "values.yaml" => {
+                chart.values = parse_values(&f.data).map_err(|e| {
+                    chart_file_err(format!("cannot load values.yaml: {e}"), &source, name)
+                })?;
+            }
+            "values.schema.json" => chart.schema = Some(f.data),
+            "requirements.yaml" => {
+                let md = metadata.get_or_insert_with(Metadata::default);
+                if md.api_version != API_VERSION_V1 {
+                    warnings.push("Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.".into());
+                }
+                decode_yaml_into(md, &f.data).map_err(|e| {
+                    chart_file_err(format!("cannot load requirements.yaml: {e}"), &source, name)
+                })?;
+                if md.api_version == API_VERSION_V1 {
+                    chart.files.push(f);
+                }
+            }
+            _ if name.starts_with("templates/") => chart.templates.push(f),
+            _ if name.starts_with("charts/") => {
+                if name.ends_with(".prov") {
+                    chart.files.push(f);
+                    continue;
+                }
+                // As Helm: grouped by the first path component under charts/, each file
+                // keeping that component in its name until the subchart is loaded.
+                let rest = name["charts/".len()..].to_string();
+                let sub = rest.split('/').next().unwrap_or_default().to_string();
+                let file = ChartFile::new(rest, f.data);
+                match subcharts.iter_mut().find(|(n, _)| *n == sub) {
+                    Some((_, list)) => list.push(file),
+                    None => subcharts.push((sub, vec![file])),
+                }
+            }
+            _ => chart.files.push(f),
+        }
+    }
+    let Some(metadata) = metadata else {
+        return Err(
+            Error::new(ErrorKind::ChartFile, "Chart.yaml file is missing").with_file(&source),
+        );
+    };
+    chart.metadata = metadata;
+    chart
+        .metadata
+        .validate()
+        .map_err(|e| e.with_file(source.join("Chart.yaml")))?;
+
+    subcharts.sort_by(|a, b| a.0.cmp(&b.0));
+    for (n, files) in subcharts {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        let sub_source = source.join("charts").join(&n);
+        let wrap = |e: Error, chart_name: &str| {
+            e.wrap(format!("error unpacking subchart {n} in {chart_name}"))
+                .with_file(&sub_source)
+        };
+        if depth + 1 > limits.max_depth {
+            return Err(Error::new(
+                ErrorKind::Unsafe,
+                format!(
+                    "subcharts are nested more than {} levels deep at {}",
+                    limits.max_depth,
+                    sub_source.display()
+                ),
+            )
+            .with_file(&sub_source));
+        }
+        let sub = if n.ends_with(".tgz") {
+            let mut files = files;
+            let file = files.swap_remove(0);
+            if file.name != n {
+                return Err(Error::new(
+                    ErrorKind::Archive,
+                    format!(
+                        "error unpacking subchart tar in {}: expected {n}, got {}",
+                        chart.metadata.name, file.name
+                    ),
+                )
+                .with_file(&sub_source));
+            }
+            let inner = read_archive(&file.data, limits)
+                .and_then(|inner| budget.take_files(&inner).map(|()| inner))
+                .map_err(|e| wrap(e, &chart.metadata.name))?;
+            load_files(
+                inner,
+                sub_source.clone(),
+                limits,
+                budget,
+                depth + 1,
+                warnings,
+            )
+        } else {
+            // Files directly in charts/ (not in a subchart directory) make an empty chart,
+            // which fails as Helm's does: "Chart.yaml file is missing".
+            let inner: Vec<ChartFile> = files
+                .into_iter()
+                .filter_map(|f| {
+                    let (_, inner) = f.name.split_once('/')?;
+                    Some(ChartFile::new(inner, f.data))
+                })
+                .collect();
+            load_files(
+                inner,
+                sub_source.clone(),
+                limits,
+                budget,
+                depth + 1,
+                warnings,
+            )
+        };
+        chart
+            .dependencies
+            .push(sub.map_err(|e| wrap(e, &chart.metadata.name))?);
+    }
+    Ok(chart)
+}
+
+fn chart_file_err(msg: String, source: &Path, name: &str) -> Error {
+    Error::new(ErrorKind::ChartFile, msg).with_file(source.join(name))
+}
+
+/// Loads the first YAML document of `data` with yaml.v2's rules (`sigs.k8s.io/yaml`).
+fn first_document(data: &[u8]) -> Result<(kubake_yaml::Node, String), String> {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let docs = load_stream_with(&text, Schema::Yaml11, Duplicates::LastWins).map_err(|e| {
+        format!(
+            "error converting YAML to JSON: yaml: line {}: {}",
+            e.pos.line, e.message
+        )
+    })?;
+    let doc = docs
+        .into_iter()
+        .next()
+        .unwrap_or_else(kubake_yaml::Node::null);
+    Ok((doc, text))
+}
+
+fn decode_yaml_into(md: &mut Metadata, data: &[u8]) -> Result<(), String> {
+    let (doc, text) = first_document(data)?;
+    decode_into(md, &doc, &text)
+}
+
+fn check_yaml(data: &[u8]) -> Result<(), String> {
+    first_document(data).map(|_| ())
+}
+
+/// Parses a values document (a chart's `values.yaml` or a `-f` file) as Helm's
+/// `yaml.Unmarshal` into `map[string]interface{}` does: the first document, which must
+/// be a map or empty; numbers become `float64`.
+pub fn parse_values(data: &[u8]) -> Result<Values, String> {
+    let (doc, text) = first_document(data)?;
+    match yaml_to_json(&doc, &text).map_err(|e| format!("error converting YAML to JSON: {e}"))? {
+        Json::Object(m) => Ok(m),
+        Json::Null => Ok(Values::new()),
+        other => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            match other {
+                Json::Array(_) => "array",
+                Json::String(_) => "string",
+                Json::Bool(_) => "bool",
+                _ => "number",
+            }
+        )),
+    }
+}

@@ -1,0 +1,131 @@
+//! The shared Helm corpus (`../shared/conformance/helm`, skipped when absent): every chart
+//! must load, and every case's values must go through the whole pipeline (dependencies,
+//! coalescing, schema) as Helm's did: cases Helm rendered must succeed here, and cases
+//! that failed in this stage (values files, `--set`, schema, kubeVersion) must fail with
+//! Helm's message.
+
+// The counts are the point of these tests: they are printed for the conformance log.
+#![allow(clippy::print_stdout)]
+
+use std::path::{Path, PathBuf};
+
+use kubake_chart::{check_kube_version, load_chart, process_dependencies_and_values, ValueOptions};
+use serde_json::Value as Json;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/helm");
+    dir.is_dir().then_some(dir)
+}
+
+fn strings(case: &Json, key: &str) -> Vec<String> {
+    case[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_corpus_chart_loads() {
+    let Some(root) = corpus() else { return };
+    let mut names: Vec<PathBuf> = std::fs::read_dir(root.join("charts"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    for dir in &names {
+        if let Err(e) = load_chart(dir, &mut Vec::new()) {
+            failures.push(format!("{}: {e}", dir.display()));
+        }
+    }
+    println!(
+        "charts loaded: {} of {}",
+        names.len() - failures.len(),
+        names.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Runs one case through the values pipeline; `Err` is the error message.
+fn prepare(root: &Path, case_dir: &Path, case: &Json) -> Result<(), String> {
+    let chart_dir = root
+        .join("charts")
+        .join(case["chart"].as_str().unwrap_or_default());
+    let mut chart = load_chart(&chart_dir, &mut Vec::new()).map_err(|e| e.to_string())?;
+    let opts = ValueOptions {
+        value_files: strings(case, "values").iter().map(PathBuf::from).collect(),
+        set: strings(case, "set"),
+        set_string: strings(case, "set_string"),
+        skip_schema_validation: case["skip_schema_validation"].as_bool().unwrap_or(false),
+        ..ValueOptions::default()
+    };
+    // Helm reads -f paths relative to the case directory (its working directory).
+    let prev = std::env::current_dir().map_err(|e| e.to_string())?;
+    std::env::set_current_dir(case_dir).map_err(|e| e.to_string())?;
+    let result = process_dependencies_and_values(&mut chart, &opts);
+    std::env::set_current_dir(prev).map_err(|e| e.to_string())?;
+    result.map_err(|e| e.to_string())?;
+    let kube = format!("v{}", case["kube_version"].as_str().unwrap_or("1.32.0"));
+    check_kube_version(&chart, &kube).map_err(|e| e.to_string())
+}
+
+#[test]
+fn every_corpus_case_prepares_values() {
+    let Some(root) = corpus() else { return };
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root.join("cases"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("case.json").is_file())
+        .collect();
+    cases.sort();
+    let mut failures = Vec::new();
+    let mut ok = 0;
+    for case_dir in &cases {
+        let case: Json =
+            serde_json::from_str(&std::fs::read_to_string(case_dir.join("case.json")).unwrap())
+                .unwrap();
+        let name = case_dir.file_name().unwrap().to_string_lossy().into_owned();
+        let result = prepare(&root, case_dir, &case);
+        let expected_error = std::fs::read_to_string(case_dir.join("expected-error.txt")).ok();
+        match (result, expected_error) {
+            (Ok(()), None) => ok += 1,
+            (Err(e), None) => failures.push(format!("{name}: unexpected error: {e}")),
+            (Err(e), Some(want)) => {
+                let want = want.strip_prefix("Error: ").unwrap_or(&want);
+                let want = want
+                    .split("\n\nUse --debug")
+                    .next()
+                    .unwrap_or(want)
+                    .trim_end();
+                if e.trim_end() == want {
+                    ok += 1;
+                } else if e.contains("failed to parse") && want.contains("failed to parse") {
+                    // YAML syntax errors are worded by a different parser.
+                    ok += 1;
+                } else {
+                    failures.push(format!(
+                        "{name}: error differs:\n  want: {want}\n  got:  {e}"
+                    ));
+                }
+            }
+            (Ok(()), Some(want)) => {
+                // Helm failed later, while rendering templates: not this crate's stage.
+                if want.contains("execution error")
+                    || want.contains("template:")
+                    || want.contains("YAML parse error")
+                {
+                    ok += 1;
+                } else {
+                    failures.push(format!("{name}: expected failure: {}", want.trim_end()));
+                }
+            }
+        }
+    }
+    println!("cases prepared: {ok} of {}", cases.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
