@@ -3,7 +3,8 @@
 //!
 //! Rules: a higher level wins over a lower one; maps merge, everything else is replaced;
 //! a `null` from a higher level deletes the key (coalescing) or is kept (merging, used
-//! while import-values are processed); a subchart's values are the parent's
+//! while import-values are processed, and for the keys of subcharts at the parent's level,
+//! so that a null reaches the subchart's defaults); a subchart's values are the parent's
 //! `<subchart name or alias>` key merged over the subchart's own defaults, with the
 //! parent's `global` copied into it first. Type clashes are not errors but warnings,
 //! worded as Helm logs them (`warning: skipped value for p.a: Not a table.`).
@@ -185,6 +186,10 @@ fn coalesce_chart_values(
             }
             Some(Json::Object(dest)) => match val {
                 Json::Object(src) => {
+                    // Helm's `childChartMergeTrue`: the values for a subchart keep their
+                    // nulls at this level, so they can delete the subchart's own defaults
+                    // when it is coalesced.
+                    let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
                     coalesce_tables_full_key(w, dest, src, &concat_prefix(&sub_prefix, key), merge);
                 }
                 Json::Null => {}
