@@ -19,6 +19,9 @@ use crate::value::{json_numbers_to_float, Values};
 pub const MAX_INDEX: i64 = 65536;
 /// Helm's `strvals.MaxNestedNameLevel`.
 pub const MAX_NESTED_NAME_LEVEL: usize = 30;
+/// Deepest nesting of list indexes (`a[0][0]...`). Helm has no bound; this keeps a hostile
+/// `--set` from building a value too deep to process.
+pub const MAX_NESTED_LIST_LEVEL: usize = 100;
 
 /// How values are read after `=`.
 enum Mode<'a> {
@@ -48,6 +51,14 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     mode: Mode<'a>,
+    /// Nested list indexes seen so far in this line.
+    list_depth: usize,
+}
+
+/// Counts one more nested list index; true when past [`MAX_NESTED_LIST_LEVEL`].
+fn level_lists(depth: &mut usize) -> bool {
+    *depth += 1;
+    *depth > MAX_NESTED_LIST_LEVEL
 }
 
 /// Parses a `--set` line into `dest`.
@@ -84,8 +95,10 @@ fn run(s: &str, dest: &mut Values, mode: Mode<'_>) -> Result<(), String> {
         chars: s.chars().collect(),
         pos: 0,
         mode,
+        list_depth: 0,
     };
     loop {
+        p.list_depth = 0;
         match p.key(dest, 0) {
             Ok(()) => {}
             Err(Stop::Eof) => return Ok(()),
@@ -307,6 +320,14 @@ impl Parser<'_> {
                 set_index(list, i, value).map_err(|(l, e)| (Some(l), e))
             }
             Some('[') => {
+                if level_lists(&mut self.list_depth) {
+                    return Err((
+                        Some(list),
+                        Stop::Err(format!(
+                            "list index nested level is greater than maximum supported nested level of {MAX_NESTED_LIST_LEVEL}"
+                        )),
+                    ));
+                }
                 let next = match self.key_index() {
                     Ok(n) => n,
                     Err(e) => return Err((Some(list), e)),
@@ -544,6 +565,10 @@ mod tests {
             set_("a[0]b=1").unwrap_err(),
             "unexpected data at end of array index: ['b']"
         );
+        let lists = format!("a{}=1", "[0]".repeat(200));
+        assert!(set_(&lists)
+            .unwrap_err()
+            .contains("maximum supported nested level of 100"));
         let deep = format!("{}=1", vec!["k"; 32].join("."));
         assert!(set_(&deep)
             .unwrap_err()

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kubake_chart::{check_kube_version, load_chart, process_dependencies_and_values, ValueOptions};
+use kubake_chart::{check_kube_version, load_chart, prepare_with_user_values, ValueOptions};
 use serde_json::Value as Json;
 
 fn corpus() -> Option<PathBuf> {
@@ -65,11 +65,12 @@ fn prepare(root: &Path, case_dir: &Path, case: &Json) -> Result<(), String> {
         ..ValueOptions::default()
     };
     // Helm reads -f paths relative to the case directory (its working directory).
-    let prev = std::env::current_dir().map_err(|e| e.to_string())?;
-    std::env::set_current_dir(case_dir).map_err(|e| e.to_string())?;
-    let result = process_dependencies_and_values(&mut chart, &opts);
-    std::env::set_current_dir(prev).map_err(|e| e.to_string())?;
-    result.map_err(|e| e.to_string())?;
+    let mut read = |p: &Path| std::fs::read(case_dir.join(p));
+    let user = opts
+        .merge_values_with(&mut read)
+        .map_err(|e| e.to_string())?;
+    prepare_with_user_values(&mut chart, &user, opts.skip_schema_validation)
+        .map_err(|e| e.to_string())?;
     let kube = format!("v{}", case["kube_version"].as_str().unwrap_or("1.32.0"));
     check_kube_version(&chart, &kube).map_err(|e| e.to_string())
 }
