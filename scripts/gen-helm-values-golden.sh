@@ -2,7 +2,8 @@
 # Regenerates golden/helm/values/*.txt from the reference helm (v3.17) for the cases in
 # fixtures/helm/values/cases.tsv. Each golden file lists, for every rendered
 # `templates/values.yaml` (whose template is `{{ toJson .Values }}`), the chart path and
-# the JSON helm printed, sorted by path; or `ERROR:` and helm's message when it failed.
+# the JSON helm printed, sorted by path; or `ERROR:` and helm's message when it failed
+# (schema violations sorted within each chart).
 # compiler/chart/tests/values_golden.rs compares kubake-chart's values with these files.
 #
 # usage: scripts/gen-helm-values-golden.sh [path/to/helm]   (default: /work/tools/helm)
@@ -23,7 +24,13 @@ tail -n +2 "$cases" | while IFS=$'\t' read -r -a cols; do
       src ~ /\/templates\/values\.yaml$/ && NF { print src "\t" $0; src = "" }
     ' | sort > "$out/$name.txt"
   else
-    { printf 'ERROR: '; sed -e 's/^Error: //' /tmp/helm-stderr; } > "$out/$name.txt"
+    # Schema violations come in Go's map order, which changes between runs: sort each
+    # chart's list so the file is stable.
+    { printf 'ERROR: '; sed -e 's/^Error: //' /tmp/helm-stderr | awk '
+        /^- / { if (!open) { fflush(); open = 1 } print | "sort"; next }
+        { if (open) { close("sort"); open = 0 } print }
+        END { if (open) close("sort") }
+      '; } > "$out/$name.txt"
   fi
   echo "$name"
 done
