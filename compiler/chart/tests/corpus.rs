@@ -9,8 +9,11 @@
 
 use std::path::{Path, PathBuf};
 
-use kubake_chart::{check_kube_version, load_chart, prepare_with_user_values, ValueOptions};
+use kubake_chart::{
+    check_kube_version, load_chart, prepare_with_user_values, Chart, ValueOptions, Values,
+};
 use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
 
 fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/helm");
@@ -128,5 +131,80 @@ fn every_corpus_case_prepares_values() {
         }
     }
     println!("cases prepared: {ok} of {}", cases.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `(path, sha256 of Go's JSON)` of `.Values` for every chart Helm would render, as
+/// `scripts/gen-helm-corpus-values-golden.sh` records them.
+fn value_hashes(chart: &Chart, path: &str, values: &Values, out: &mut Vec<(String, String)>) {
+    if !chart.is_library() {
+        let node = kubake_yaml::json::from_json(&Json::Object(values.clone()));
+        let json = kubake_yaml::json::to_go_json(&node);
+        let hash: String = Sha256::digest(json.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        out.push((format!("{path}/templates/values.yaml"), hash));
+    }
+    for sub in &chart.dependencies {
+        let empty = Values::new();
+        let sub_values = values
+            .get(sub.name())
+            .and_then(Json::as_object)
+            .unwrap_or(&empty);
+        value_hashes(
+            sub,
+            &format!("{path}/charts/{}", sub.name()),
+            sub_values,
+            out,
+        );
+    }
+}
+
+#[test]
+fn corpus_values_match_helm() {
+    let Some(root) = corpus() else { return };
+    let golden_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../golden/helm/corpus-values.tsv");
+    let golden = std::fs::read_to_string(golden_path).unwrap();
+    let mut want: std::collections::BTreeMap<&str, Vec<(String, String)>> = Default::default();
+    for row in golden.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        if cols.len() == 3 && cols[1] != "ERROR" {
+            want.entry(cols[0])
+                .or_default()
+                .push((cols[1].to_string(), cols[2].to_string()));
+        }
+    }
+    let mut failures = Vec::new();
+    for (case, rows) in &want {
+        let case_dir = root.join("cases").join(case);
+        let spec: Json =
+            serde_json::from_str(&std::fs::read_to_string(case_dir.join("case.json")).unwrap())
+                .unwrap();
+        let chart_name = spec["chart"].as_str().unwrap_or_default();
+        let mut chart = load_chart(&root.join("charts").join(chart_name), &mut Vec::new()).unwrap();
+        let opts = ValueOptions {
+            value_files: strings(&spec, "values").iter().map(PathBuf::from).collect(),
+            set: strings(&spec, "set"),
+            set_string: strings(&spec, "set_string"),
+            skip_schema_validation: spec["skip_schema_validation"].as_bool().unwrap_or(false),
+            ..ValueOptions::default()
+        };
+        let mut read = |p: &Path| std::fs::read(case_dir.join(p));
+        let user = opts.merge_values_with(&mut read).unwrap();
+        let prepared = prepare_with_user_values(&mut chart, &user, true).unwrap();
+        let mut got = Vec::new();
+        value_hashes(&chart, chart_name, &prepared.values, &mut got);
+        got.sort();
+        if got != *rows {
+            failures.push(format!("{case}: .Values differ from helm's (run scripts/gen-helm-corpus-values-golden.sh and helm on the case to see how)"));
+        }
+    }
+    println!(
+        "cases whose values equal helm's: {} of {}",
+        want.len() - failures.len(),
+        want.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
