@@ -1,0 +1,51 @@
+//! Helm chart rendering for kubake. This crate holds Helm v3.17.2's template function
+//! library (all of Sprig v3.3.0 that Helm exposes, plus Helm's own functions), the
+//! built-in objects templates see, and a renderer for one chart's template set; chart
+//! loading, values coalescing and dependencies build on it.
+//!
+//! The principal pieces:
+//! - [`funcs::func_map`]: the function map, registered on a gotmpl
+//!   [`Templates`](kubake_gotmpl::Templates) set;
+//! - [`objects`]: `.Release`, `.Chart`, `.Capabilities`, `.Files`, `.Template`,
+//!   `.Values` with the Go types Helm gives them;
+//! - [`render::render`]: parse in Helm's order, execute, strip `<no value>`, and word
+//!   errors as Helm does;
+//! - [`env`]: the determinism seam. Every random or clock function (`randAlphaNum`,
+//!   `uuidv4`, `genCA`, `now`, bcrypt salts, AES IVs) reads a per-template stream
+//!   seeded from the release, namespace, template name and an optional user seed, and
+//!   records what it produced ([`env::RandomUse`]).
+//!
+//! ```
+//! use kubake_helm::render::{render, RenderInput};
+//! use kubake_helm::objects::{values_from_json, Capabilities, ChartMetadata, ReleaseInfo};
+//!
+//! let input = RenderInput {
+//!     chart: ChartMetadata { name: "web".into(), version: "0.1.0".into(), ..Default::default() },
+//!     templates: vec![(
+//!         "templates/cm.yaml".into(),
+//!         "name: {{ .Release.Name }}-{{ .Values.suffix | default \"x\" }}\n".into(),
+//!     )],
+//!     values: values_from_json(&serde_json::json!({"suffix": "cfg"})),
+//!     files: Default::default(),
+//!     release: ReleaseInfo::install("rel", "ns"),
+//!     capabilities: Capabilities::for_kube_version("1.32.0")?,
+//!     determinism: Default::default(),
+//! };
+//! let out = render(&input)?;
+//! assert_eq!(out.files["web/templates/cm.yaml"], "name: rel-cfg\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Not here: reading charts from disk or archives, `values.yaml` coalescing, subcharts,
+//! hooks, CRDs and manifest ordering.
+
+#![deny(missing_docs)]
+
+pub mod env;
+pub mod files;
+pub mod funcs;
+pub mod objects;
+pub mod render;
+
+pub use env::{Determinism, RandomUse, RenderEnv, StreamId};
+pub use render::{render, RenderError, RenderInput, Rendered};

@@ -1,0 +1,255 @@
+//! Rendering one chart's template set as Helm v3.17's engine does (`engine.render`):
+//! parse every template into one set (ordered by path depth, deepest first, then by
+//! reverse lexical order of the full name, so a later `define` of a name wins), with
+//! `missingkey=zero` and Helm's function map; execute each template whose file name does
+//! not start with `_` with the top-level object; delete every `<no value>` from its
+//! output; and rewrite errors in Helm's words:
+//!
+//! * a parse error becomes `parse error at (FILE:LINE): LAST PART OF GO'S MESSAGE`;
+//! * an execution error from `fail` or `required` becomes
+//!   `execution error at (FILE:LINE:COL): MESSAGE`, the location being the outermost
+//!   one (the template that was being rendered);
+//! * any other execution error keeps Go's text
+//!   (`template: FILE:LINE:COL: executing "NAME" at <NODE>: ...`).
+//!
+//! Each template execution gets its own [`RenderEnv`] (random stream and clock), keyed
+//! by release, namespace and template name, so adding a template never changes another
+//! template's random values.
+//!
+//! Not here: loading charts, values coalescing, subcharts and dependencies, hooks, CRDs
+//! and output ordering (the chart layer builds a [`RenderInput`] and post-processes).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use kubake_gotmpl::template::{ExecOptions, MissingKey, Templates};
+use kubake_gotmpl::{ErrorKind, Map, Value};
+
+use crate::env::{Determinism, RandomUse, RenderEnv, StreamId};
+use crate::files::Files;
+use crate::objects::{
+    template_value, values_map, Capabilities, ChartMetadata, ChartObject, ReleaseInfo,
+};
+
+/// Everything one chart's render needs.
+#[derive(Debug, Clone)]
+pub struct RenderInput {
+    /// The chart's metadata; `name` prefixes template names (`NAME/templates/x.yaml`).
+    pub chart: ChartMetadata,
+    /// Template files by chart-relative path (`templates/deployment.yaml`,
+    /// `templates/_helpers.tpl`).
+    pub templates: Vec<(String, String)>,
+    /// `.Values` (a `chartutil.Values` map; see `objects::values_from_json`).
+    pub values: Value,
+    /// `.Files`.
+    pub files: Files,
+    /// `.Release`.
+    pub release: ReleaseInfo,
+    /// `.Capabilities`.
+    pub capabilities: Capabilities,
+    /// What pins random and clock functions.
+    pub determinism: Determinism,
+}
+
+/// The rendered chart.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rendered {
+    /// Output by template name (`NAME/templates/x.yaml`), partials excluded.
+    pub files: BTreeMap<String, String>,
+    /// Values random or key-generating functions produced, in render order.
+    pub random_uses: Vec<RandomUse>,
+}
+
+/// Which phase failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderErrorKind {
+    /// A template did not parse.
+    Parse,
+    /// A template failed while executing (including `fail` and `required`).
+    Exec,
+}
+
+/// A render failure, worded as Helm words it.
+#[derive(Debug, Clone)]
+pub struct RenderError {
+    kind: RenderErrorKind,
+    message: String,
+    template: String,
+    source: kubake_gotmpl::Error,
+}
+
+impl RenderError {
+    /// Parse or execution.
+    pub fn kind(&self) -> RenderErrorKind {
+        self.kind
+    }
+
+    /// The template being parsed or rendered.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+
+    /// The engine's error (file, line, column, node, Go's text).
+    pub fn engine_error(&self) -> &kubake_gotmpl::Error {
+        &self.source
+    }
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RenderError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Helm's `cleanupParseError`.
+pub fn parse_error_text(filename: &str, err: &kubake_gotmpl::Error) -> String {
+    let text = err.to_string();
+    let tokens: Vec<&str> = text.split(": ").collect();
+    if tokens.len() == 1 {
+        return format!("parse error in ({filename}): {text}");
+    }
+    format!(
+        "parse error at ({}): {}",
+        tokens[1],
+        tokens[tokens.len() - 1]
+    )
+}
+
+/// Helm's `cleanupExecError`.
+pub fn exec_error_text(filename: &str, err: &kubake_gotmpl::Error) -> String {
+    let text = err.to_string();
+    if !matches!(err.kind(), ErrorKind::Exec) {
+        return text;
+    }
+    let tokens: Vec<&str> = text.splitn(3, ": ").collect();
+    if tokens.len() != 3 {
+        return format!("execution error in ({filename}): {text}");
+    }
+    match crate::funcs::helm::marked_message(tokens[2]) {
+        Some(msg) => format!("execution error at ({}): {msg}", tokens[1]),
+        None => text,
+    }
+}
+
+/// Helm's template order: more path separators first, then reverse lexical order.
+pub fn sort_templates(names: &mut [String]) {
+    names.sort_by(|a, b| {
+        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.cmp(a))
+    });
+}
+
+/// Joins chart-relative paths the way Go's `path.Join` does.
+fn join(a: &str, b: &str) -> String {
+    crate::funcs::paths::clean(&format!("{a}/{b}"))
+}
+
+/// The top-level object (`.`) for a template of the chart.
+pub fn top_object(input: &RenderInput, template_name: &str, base_path: &str) -> Value {
+    Value::Map(values_map([
+        (
+            "Capabilities".to_string(),
+            Value::object(input.capabilities.clone()),
+        ),
+        (
+            "Chart".to_string(),
+            Value::object(ChartObject::new(input.chart.clone(), true)),
+        ),
+        ("Files".to_string(), Value::object(input.files.clone())),
+        ("Release".to_string(), input.release.to_value()),
+        ("Subcharts".to_string(), Value::Map(Map::new())),
+        (
+            "Template".to_string(),
+            template_value(template_name, base_path),
+        ),
+        ("Values".to_string(), input.values.clone()),
+    ]))
+}
+
+/// Renders the chart's templates.
+pub fn render(input: &RenderInput) -> Result<Rendered, RenderError> {
+    let mut set = Templates::new("gotpl");
+    set.set_missing_key(MissingKey::Zero);
+    set.add_funcs(&crate::funcs::func_map());
+    let sources: BTreeMap<String, &str> = input
+        .templates
+        .iter()
+        .map(|(path, text)| (join(&input.chart.name, path), text.as_str()))
+        .collect();
+    let mut names: Vec<String> = sources.keys().cloned().collect();
+    sort_templates(&mut names);
+    for name in &names {
+        let text = sources.get(name).copied().unwrap_or("");
+        set.parse(name, text).map_err(|e| RenderError {
+            kind: RenderErrorKind::Parse,
+            message: parse_error_text(name, &e),
+            template: name.clone(),
+            source: e,
+        })?;
+    }
+    let base_path = join(&input.chart.name, "templates");
+    let mut out = Rendered::default();
+    for name in &names {
+        if crate::funcs::paths::base(name).starts_with('_') {
+            continue;
+        }
+        let env = Arc::new(RenderEnv::new(
+            &StreamId {
+                release: input.release.name.clone(),
+                namespace: input.release.namespace.clone(),
+                template: name.clone(),
+            },
+            &input.determinism,
+        ));
+        let opts = ExecOptions {
+            host_data: Some(env.clone()),
+            ..ExecOptions::default()
+        };
+        let data = top_object(input, name, &base_path);
+        let text = set.execute(name, &data, &opts).map_err(|e| RenderError {
+            kind: RenderErrorKind::Exec,
+            message: exec_error_text(name, &e),
+            template: name.clone(),
+            source: e,
+        })?;
+        out.files
+            .insert(name.clone(), text.replace("<no value>", ""));
+        out.random_uses.extend(env.random_uses());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_template_order() {
+        let mut names: Vec<String> = [
+            "c/templates/a.yaml",
+            "c/templates/_b.tpl",
+            "c/charts/sub/templates/x.yaml",
+            "c/templates/z.yaml",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        sort_templates(&mut names);
+        assert_eq!(
+            names,
+            [
+                "c/charts/sub/templates/x.yaml",
+                "c/templates/z.yaml",
+                "c/templates/a.yaml",
+                "c/templates/_b.tpl"
+            ]
+        );
+    }
+}
