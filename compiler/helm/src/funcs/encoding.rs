@@ -14,23 +14,81 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Go's `base64.StdEncoding.DecodeString`, with Go's error text.
+fn b64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Go's `base64.StdEncoding.DecodeString` (padding required, newlines skipped,
+/// non-zero trailing bits accepted), with Go's error offsets.
 pub fn b64_decode(s: &str) -> Result<Vec<u8>, String> {
-    // Go skips newlines; any other bad byte (or bad padding) reports its offset.
-    let cleaned: Vec<u8> = s.bytes().filter(|&c| c != b'\n' && c != b'\r').collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(&cleaned)
-        .map_err(|e| {
-            let at = match e {
-                base64::DecodeError::InvalidByte(i, _)
-                | base64::DecodeError::InvalidLastSymbol(i, _) => i,
-                base64::DecodeError::InvalidLength(n) => n - n % 4,
-                base64::DecodeError::InvalidPadding => {
-                    cleaned.iter().position(|&c| c == b'=').unwrap_or(0)
+    let src = s.as_bytes();
+    let corrupt = |at: usize| format!("illegal base64 data at input byte {at}");
+    let mut out = Vec::with_capacity(src.len() / 4 * 3);
+    let mut si = 0;
+    while si < src.len() {
+        let mut dbuf = [0u8; 4];
+        let mut dlen = 4;
+        let mut j = 0;
+        let mut trailing: Option<usize> = None;
+        while j < 4 {
+            if si == src.len() {
+                if j == 0 {
+                    return Ok(out);
                 }
-            };
-            format!("illegal base64 data at input byte {at}")
-        })
+                return Err(corrupt(si - j));
+            }
+            let c = src[si];
+            si += 1;
+            if let Some(v) = b64_value(c) {
+                dbuf[j] = v;
+                j += 1;
+                continue;
+            }
+            if c == b'\n' || c == b'\r' {
+                continue;
+            }
+            if c != b'=' || j < 2 {
+                return Err(corrupt(si - 1));
+            }
+            if j == 2 {
+                while si < src.len() && matches!(src[si], b'\n' | b'\r') {
+                    si += 1;
+                }
+                if si == src.len() {
+                    return Err(corrupt(src.len()));
+                }
+                if src[si] != b'=' {
+                    return Err(corrupt(si - 1));
+                }
+                si += 1;
+            }
+            while si < src.len() && matches!(src[si], b'\n' | b'\r') {
+                si += 1;
+            }
+            if si < src.len() {
+                trailing = Some(si);
+            }
+            dlen = j;
+            break;
+        }
+        let val = (u32::from(dbuf[0]) << 18)
+            | (u32::from(dbuf[1]) << 12)
+            | (u32::from(dbuf[2]) << 6)
+            | u32::from(dbuf[3]);
+        let bytes = [(val >> 16) as u8, (val >> 8) as u8, val as u8];
+        out.extend_from_slice(&bytes[..dlen - 1]);
+        if let Some(at) = trailing {
+            return Err(corrupt(at));
+        }
+    }
+    Ok(out)
 }
 
 /// Go's `base32.StdEncoding.DecodeString`, with Go's error text.

@@ -32,7 +32,7 @@ pub fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, FuncErro
         if step >= 0 {
             return Ok(Vec::new());
         }
-        (start as i128 - stop as i128 + (-step as i128) - 1) / (-step as i128)
+        (start as i128 - stop as i128 - step as i128 - 1) / -(step as i128)
     } else {
         if step <= 0 {
             return Ok(Vec::new());
@@ -44,7 +44,9 @@ pub fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, FuncErro
             "range of {count} numbers is too long"
         )));
     }
-    Ok((0..count as i64).map(|i| start + i * step).collect())
+    Ok((0..count as i64)
+        .map(|i| start.wrapping_add(i.wrapping_mul(step)))
+        .collect())
 }
 
 /// Sprig's `seq`: like Unix `seq`, joined by spaces.
@@ -52,11 +54,11 @@ pub fn seq(params: &[i64]) -> Result<String, FuncError> {
     let list = match *params {
         [end] => {
             let inc = if end < 1 { -1 } else { 1 };
-            until_step(1, end + inc, inc)?
+            until_step(1, end.wrapping_add(inc), inc)?
         }
         [start, end] => {
             let step = if end < start { -1 } else { 1 };
-            until_step(start, end + step, step)?
+            until_step(start, end.wrapping_add(step), step)?
         }
         [start, step, end] => {
             let inc = if end < start {
@@ -67,7 +69,7 @@ pub fn seq(params: &[i64]) -> Result<String, FuncError> {
             } else {
                 1
             };
-            until_step(start, end + inc, step)?
+            until_step(start, end.wrapping_add(inc), step)?
         }
         _ => return Ok(String::new()),
     };

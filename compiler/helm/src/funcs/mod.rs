@@ -118,7 +118,7 @@ pub(crate) fn repeat(s: &str, n: i64) -> Result<String, FuncError> {
 
 /// Largest string a function builds (Go would run out of memory well before `usize`);
 /// guards `repeat`, `indent` and friends against hostile counts.
-pub(crate) const MAX_STRING: usize = 1 << 30;
+pub(crate) const MAX_STRING: usize = 1 << 28;
 
 #[cfg(test)]
 mod tests {

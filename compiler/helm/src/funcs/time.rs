@@ -564,20 +564,20 @@ fn cutspace(s: &str) -> &str {
 }
 
 fn skip<'a>(mut value: &'a str, mut prefix: &str) -> Result<&'a str, &'a str> {
-    while let Some(&p) = prefix.as_bytes().first() {
-        if p == b' ' {
-            if value.as_bytes().first().is_some_and(|&c| c != b' ') {
+    while let Some(p) = prefix.chars().next() {
+        if p == ' ' {
+            if value.chars().next().is_some_and(|c| c != ' ') {
                 return Err(value);
             }
             prefix = cutspace(prefix);
             value = cutspace(value);
             continue;
         }
-        if value.as_bytes().first() != Some(&p) {
+        if !value.starts_with(p) {
             return Err(value);
         }
-        prefix = &prefix[1..];
-        value = &value[1..];
+        prefix = &prefix[p.len_utf8()..];
+        value = &value[p.len_utf8()..];
     }
     Ok(value)
 }
@@ -600,10 +600,10 @@ fn parse_time_zone(value: &str) -> Option<usize> {
     if b.len() < 3 {
         return None;
     }
-    if b.len() >= 4 && (&value[..4] == "ChST" || &value[..4] == "MeST") {
+    if value.starts_with("ChST") || value.starts_with("MeST") {
         return Some(4);
     }
-    if &value[..3] == "GMT" {
+    if value.starts_with("GMT") {
         let rest = &b[3..];
         if rest.is_empty() || !(rest[0] == b'-' || rest[0] == b'+') {
             return Some(3);
@@ -831,38 +831,42 @@ pub fn parse(layout: &str, value: &str, default_zone: Zone) -> Result<GoTime, St
                 | Std::NumSecondsTz
                 | Std::NumColonSecondsTz => {
                     let b = value.as_bytes();
+                    // Every field must be ASCII for a valid offset; `get` keeps a
+                    // multi-byte character from splitting a slice.
+                    let f = |r: std::ops::Range<usize>| value.get(r);
                     let (sign, hh, mm, ss, n) = match std {
                         Std::Iso8601ColonTz | Std::NumColonTz => {
                             if b.len() < 6 || b[3] != b':' {
                                 return None;
                             }
-                            (b[0], &value[1..3], &value[4..6], "00", 6)
+                            (b[0], f(1..3)?, f(4..6)?, "00", 6)
                         }
                         Std::NumShortTz | Std::Iso8601ShortTz => {
                             if b.len() < 3 {
                                 return None;
                             }
-                            (b[0], &value[1..3], "00", "00", 3)
+                            (b[0], f(1..3)?, "00", "00", 3)
                         }
                         Std::Iso8601ColonSecondsTz | Std::NumColonSecondsTz => {
                             if b.len() < 9 || b[3] != b':' || b[6] != b':' {
                                 return None;
                             }
-                            (b[0], &value[1..3], &value[4..6], &value[7..9], 9)
+                            (b[0], f(1..3)?, f(4..6)?, f(7..9)?, 9)
                         }
                         Std::Iso8601SecondsTz | Std::NumSecondsTz => {
                             if b.len() < 7 {
                                 return None;
                             }
-                            (b[0], &value[1..3], &value[3..5], &value[5..7], 7)
+                            (b[0], f(1..3)?, f(3..5)?, f(5..7)?, 7)
                         }
                         _ => {
                             if b.len() < 5 {
                                 return None;
                             }
-                            (b[0], &value[1..3], &value[3..5], "00", 5)
+                            (b[0], f(1..3)?, f(3..5)?, "00", 5)
                         }
                     };
+                    value.get(n..)?;
                     let hr = getnum(hh, true)?.0;
                     let mi = getnum(mm, true)?.0;
                     let se = getnum(ss, true)?.0;
@@ -1329,6 +1333,21 @@ mod tests {
         .unwrap();
         assert_eq!(fixed.go_string(), "2024-06-01 12:00:00 +0530 +0530");
         assert_eq!(fixed.unix(), utc("2024-06-01T06:30:00Z").unix());
+    }
+
+    #[test]
+    fn hostile_layouts_do_not_panic() {
+        for (layout, value) in [
+            ("é2006", "é2024"),
+            ("2006 -07:00", "2024 -é0:00"),
+            ("2006 -0700", "2024 +é000"),
+            ("MST", "é"),
+            ("2006.000", "2024.é1"),
+            ("Jan", "Jé"),
+        ] {
+            let _ = parse(layout, value, Zone::Local);
+        }
+        assert!(parse("é2006", "é2024", Zone::Local).is_ok());
     }
 
     #[test]
