@@ -37,7 +37,8 @@
 //! ```
 //!
 //! Not here: reading charts from disk or archives, `values.yaml` coalescing, subcharts,
-//! hooks, CRDs and manifest ordering.
+//! hooks, CRDs and manifest ordering. `API.md` beside the manifest has notes for the
+//! layer that builds on this one.
 
 #![deny(missing_docs)]
 
