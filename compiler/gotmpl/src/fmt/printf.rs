@@ -512,7 +512,7 @@ impl Printer {
             }
             'f' | 'F' => {
                 if f.is_finite() {
-                    format!("{:.*}", self.f.prec.unwrap_or(6), f)
+                    fixed_digits(f, self.f.prec.unwrap_or(6))
                 } else {
                     format_float_v(f, kind)
                 }
@@ -638,7 +638,7 @@ fn format_e(f: f64, prec: usize) -> String {
     if !f.is_finite() {
         return format_float_v(f, FloatKind::Float64);
     }
-    let s = format!("{:.*e}", prec, f);
+    let s = exp_digits(f, prec);
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     format!(
@@ -658,7 +658,7 @@ fn format_g(f: f64, prec: Option<usize>, _sharp: bool) -> String {
     };
     let prec = prec.max(1);
     // Digits rounded to `prec` significant places, trailing zeros dropped.
-    let s = format!("{:.*e}", prec - 1, f);
+    let s = exp_digits(f, prec - 1);
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let neg = mant.starts_with('-');
@@ -709,6 +709,30 @@ fn format_g(f: f64, prec: Option<usize>, _sharp: bool) -> String {
         }
     }
     out
+}
+
+/// Digits an f64's exact decimal expansion can need: past this many, every further digit
+/// is zero. Rust's formatter refuses precisions above `u16::MAX`, Go allows up to 10^6.
+const EXACT_DIGITS: usize = 1100;
+
+/// `format!("{:.*}", prec, f)` for any precision Go accepts.
+fn fixed_digits(f: f64, prec: usize) -> String {
+    let mut s = format!("{:.*}", prec.min(EXACT_DIGITS), f);
+    if prec > EXACT_DIGITS && f.is_finite() {
+        s.push_str(&"0".repeat(prec - EXACT_DIGITS));
+    }
+    s
+}
+
+/// `format!("{:.*e}", prec, f)` for any precision Go accepts.
+fn exp_digits(f: f64, prec: usize) -> String {
+    let mut s = format!("{:.*e}", prec.min(EXACT_DIGITS), f);
+    if prec > EXACT_DIGITS && f.is_finite() {
+        if let Some(e) = s.find('e') {
+            s.insert_str(e, &"0".repeat(prec - EXACT_DIGITS));
+        }
+    }
+    s
 }
 
 #[cfg(test)]
