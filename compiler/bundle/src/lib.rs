@@ -1,0 +1,342 @@
+//! kubake-bundle: a compiled GitOps repository written as a bundle — plain YAML a dumb
+//! applier can `kubectl apply -f`, deterministic and content-hashed.
+//!
+//! [`build`] is what `kubake build` runs: compile the repository with kubake-gitops,
+//! check or update `kubake.lock`, lay the bundle out ([`layout`]) and write it atomically
+//! ([`write`]).
+//!
+//! The bundle:
+//! - one file per unit, `<NN>-<kind>-<namespace>-<name>.yaml` (kind lower-cased, `NN` the
+//!   unit's apply level zero-padded, the namespace part left out when empty), so lexical
+//!   order is a valid apply order; inside a file, documents in kind install order
+//!   ([`order`]), then namespace and name, printed as kustomize prints them. Units that
+//!   apply nothing but compiled-away objects get no file.
+//! - `index.json`: `{"kubake": VERSION, "root": HASH, "units": [{"id", "kind",
+//!   "namespace", "name", "source", "parent", "dependsOn", "level", "files": [{"path",
+//!   "blake3", "objects"}]}], "compiledAway": [{"apiVersion", "kind", "namespace", "name",
+//!   "unit"}]}`, units in apply order; `root` is the BLAKE3 of the lines `<path>
+//!   <blake3>\n` of every unit file, sorted by path.
+//!
+//! Compiled away (listed, not written): the Flux Kustomizations, HelmReleases and source
+//! objects, and the Argo CD Applications, which the bundle replaces.
+//!
+//! ```no_run
+//! use kubake_bundle::{build, BuildOptions};
+//! use kubake_gitops::{Options, UnavailableRenderer};
+//! let opts = BuildOptions {
+//!     gitops: Options { entry: "clusters/production".into(), ..Options::default() },
+//!     out: "out".into(),
+//!     threads: None,
+//! };
+//! let report = build(&opts, &UnavailableRenderer)?;
+//! println!("{} units, root {}", report.units, report.root_hash);
+//! # Ok::<(), kubake_bundle::Error>(())
+//! ```
+//!
+//! Not here: expanding units (kubake-gitops), Helm (behind kubake-gitops' seam).
+#![deny(missing_docs)]
+
+pub mod order;
+pub mod write;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use kubake_gitops::{Compilation, UnitId, UnitStatus};
+use rayon::prelude::*;
+use serde_json::{json, Value as Json};
+
+/// `kubake build`'s options: the GitOps options (entry, root, flavor, repo URLs, chart
+/// stores, sources, kube version, `--locked`), where to write, and how many threads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// What to compile (`ENTRY --root --flavor --repo-url --charts --source
+    /// --kube-version --locked`).
+    pub gitops: kubake_gitops::Options,
+    /// `--out DIR`.
+    pub out: PathBuf,
+    /// Worker threads (`None`: one per core). The bundle's bytes never depend on it.
+    pub threads: Option<usize>,
+}
+
+/// What a successful build did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildReport {
+    /// Where the bundle is.
+    pub out: PathBuf,
+    /// The bundle's root hash.
+    pub root_hash: String,
+    /// Units compiled.
+    pub units: usize,
+    /// Unit files written.
+    pub files: usize,
+    /// Objects written.
+    pub objects: usize,
+    /// Objects compiled away.
+    pub compiled_away: usize,
+    /// Units skipped because they are suspended.
+    pub suspended: Vec<UnitId>,
+    /// Whether `kubake.lock` was written (created or changed).
+    pub lock_written: bool,
+    /// Things worth telling the user.
+    pub warnings: Vec<String>,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The repository did not compile: every failure, in apply order.
+    Compile(Vec<kubake_gitops::Error>),
+    /// Writing the bundle or the lock file failed.
+    Write(write::WriteError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Compile(errors) => {
+                for (i, e) in errors.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\n")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
+            Error::Write(w) => write!(f, "cannot write {}: {}", w.path.display(), w.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// An in-memory bundle: files (sorted by path, `index.json` included) and the root hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    /// Relative path and bytes of every file.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The root hash.
+    pub root_hash: String,
+    /// Objects written.
+    pub objects: usize,
+    /// Objects compiled away.
+    pub compiled_away: usize,
+}
+
+/// Compiles the repository and writes the bundle (see the crate documentation).
+pub fn build(
+    opts: &BuildOptions,
+    renderer: &dyn kubake_gitops::ChartRenderer,
+) -> Result<BuildReport, Error> {
+    let compile = || kubake_gitops::compile(&opts.gitops, renderer);
+    let compiled = match opts.threads {
+        Some(n) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(compile),
+            Err(_) => compile(),
+        },
+        None => compile(),
+    }
+    .map_err(|e| Error::Compile(vec![e]))?;
+    let failures: Vec<kubake_gitops::Error> = compiled.failures().into_iter().cloned().collect();
+    if !failures.is_empty() {
+        return Err(Error::Compile(failures));
+    }
+
+    // kubake.lock: checked with --locked, otherwise rewritten when it changes.
+    let root = compiled.config.root.clone();
+    let lock = kubake_gitops::Lock::new(compiled.charts.iter().cloned());
+    let recorded = kubake_gitops::Lock::read(&root).map_err(|e| Error::Compile(vec![e]))?;
+    if compiled.config.locked {
+        lock.check_against(recorded.as_ref())
+            .map_err(|e| Error::Compile(vec![e]))?;
+    }
+    let write_lock = !compiled.config.locked
+        && recorded.as_ref() != Some(&lock)
+        && !(recorded.is_none() && lock.charts.is_empty());
+
+    let bundle = layout(&compiled);
+    write::write_dir(&bundle.files, &opts.out).map_err(Error::Write)?;
+    if write_lock {
+        let path = root.join(kubake_gitops::lock::LOCK_FILE);
+        std::fs::write(&path, lock.render()).map_err(|e| {
+            Error::Write(write::WriteError {
+                path: path.clone(),
+                message: e.to_string(),
+                help: Some("make the repository root writable, or build with --locked against a committed kubake.lock".into()),
+            })
+        })?;
+    }
+    Ok(BuildReport {
+        out: opts.out.clone(),
+        root_hash: bundle.root_hash,
+        units: compiled.units.len(),
+        files: bundle.files.len().saturating_sub(1),
+        objects: bundle.objects,
+        compiled_away: bundle.compiled_away,
+        suspended: compiled
+            .units
+            .iter()
+            .filter(|u| matches!(u.status, UnitStatus::Suspended))
+            .map(|u| u.unit.id.clone())
+            .collect(),
+        lock_written: write_lock,
+        warnings: compiled.warnings.clone(),
+    })
+}
+
+/// The file name of a unit's YAML.
+pub fn file_name(level: usize, width: usize, id: &UnitId) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let kind = clean(&id.kind.to_ascii_lowercase());
+    if id.namespace.is_empty() {
+        format!("{level:0width$}-{kind}-{}.yaml", clean(&id.name))
+    } else {
+        format!(
+            "{level:0width$}-{kind}-{}-{}.yaml",
+            clean(&id.namespace),
+            clean(&id.name)
+        )
+    }
+}
+
+/// Lays out the bundle of a compilation (which must have no failures).
+pub fn layout(c: &Compilation) -> Bundle {
+    let max_level = c.units.iter().map(|u| u.level).max().unwrap_or(0);
+    let width = max_level.to_string().len().max(2);
+    let rendered: Vec<(String, Vec<u8>, usize)> = c
+        .units
+        .par_iter()
+        .map(|u| {
+            let mut docs: Vec<&kubake_yaml::Node> = u
+                .objects
+                .iter()
+                .filter(|o| !o.compiled_away)
+                .map(|o| &o.node)
+                .collect();
+            docs.sort_by(|a, b| order::compare(a, b));
+            let text = kubake_yaml::to_yaml_stream(docs.iter().copied());
+            (
+                file_name(u.level, width, &u.unit.id),
+                text.into_bytes(),
+                docs.len(),
+            )
+        })
+        .collect();
+
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut units_json = Vec::new();
+    let mut objects = 0;
+    for (u, (path, bytes, count)) in c.units.iter().zip(rendered) {
+        let mut file_entries = Vec::new();
+        if count > 0 {
+            file_entries.push(json!({
+                "path": path,
+                "blake3": blake3::hash(&bytes).to_hex().to_string(),
+                "objects": count,
+            }));
+            objects += count;
+            files.push((path, bytes));
+        }
+        units_json.push(json!({
+            "id": u.unit.id.to_string(),
+            "kind": u.unit.id.kind,
+            "namespace": u.unit.id.namespace,
+            "name": u.unit.id.name,
+            "source": u.unit.source,
+            "parent": u.unit.parent.as_ref().map(ToString::to_string),
+            "dependsOn": u.unit.depends_on.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "level": u.level,
+            "files": file_entries,
+        }));
+    }
+    let mut away: Vec<(usize, &kubake_yaml::Node, &UnitId)> = Vec::new();
+    for (i, u) in c.units.iter().enumerate() {
+        for o in u.objects.iter().filter(|o| o.compiled_away) {
+            away.push((i, &o.node, &u.unit.id));
+        }
+    }
+    away.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| order::compare(a.1, b.1)));
+    let compiled_away: Vec<Json> = away
+        .iter()
+        .map(|(_, n, unit)| {
+            json!({
+                "apiVersion": kubake_gitops::object::api_version(n),
+                "kind": kubake_gitops::object::kind(n),
+                "namespace": kubake_gitops::object::namespace(n),
+                "name": kubake_gitops::object::name(n),
+                "unit": unit.to_string(),
+            })
+        })
+        .collect();
+
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let root_hash = root_hash(&files);
+    let index = json!({
+        "kubake": env!("CARGO_PKG_VERSION"),
+        "root": root_hash,
+        "units": units_json,
+        "compiledAway": compiled_away,
+    });
+    let mut index_text = serde_json::to_string_pretty(&index).unwrap_or_default();
+    index_text.push('\n');
+    files.push(("index.json".into(), index_text.into_bytes()));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Bundle {
+        files,
+        root_hash,
+        objects,
+        compiled_away: away.len(),
+    }
+}
+
+/// BLAKE3 of the sorted `<path> <blake3>\n` lines of the unit files.
+pub fn root_hash(files: &[(String, Vec<u8>)]) -> String {
+    let mut lines: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| p != "index.json")
+        .map(|(p, b)| format!("{p} {}\n", blake3::hash(b).to_hex()))
+        .collect();
+    lines.sort();
+    blake3::hash(lines.concat().as_bytes()).to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_sort_by_level() {
+        let id = UnitId::new("HelmRelease", "logging", "loki");
+        assert_eq!(file_name(3, 2, &id), "03-helmrelease-logging-loki.yaml");
+        assert_eq!(
+            file_name(12, 3, &UnitId::new("Kustomize", "", "apps/prod")),
+            "012-kustomize-apps_prod.yaml"
+        );
+    }
+
+    #[test]
+    fn root_hash_ignores_the_index_and_file_order() {
+        let a = vec![
+            ("b".to_string(), b"2".to_vec()),
+            ("a".to_string(), b"1".to_vec()),
+        ];
+        let mut b = a.clone();
+        b.reverse();
+        b.push(("index.json".into(), b"{}".to_vec()));
+        assert_eq!(root_hash(&a), root_hash(&b));
+    }
+}

@@ -1,0 +1,145 @@
+//! Writing a bundle directory atomically: every file goes into a fresh directory beside
+//! the target, which then replaces the target in two renames. A build that fails, or a
+//! write that fails, leaves the previous bundle as it was.
+//!
+//! An existing target is replaced only when it is a bundle (it holds `index.json` written
+//! by kubake) or empty, so a mistyped `--out` never deletes someone's directory. Not here:
+//! what the files hold (`lib`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why writing failed.
+#[derive(Debug)]
+pub struct WriteError {
+    /// The path involved.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+    /// What to do.
+    pub help: Option<String>,
+}
+
+fn fail(path: &Path, message: impl Into<String>) -> WriteError {
+    WriteError {
+        path: path.to_path_buf(),
+        message: message.into(),
+        help: None,
+    }
+}
+
+/// Whether `dir` may be replaced: missing, empty, or a previous bundle.
+fn replaceable(dir: &Path) -> Result<bool, WriteError> {
+    if !dir.exists() {
+        return Ok(true);
+    }
+    if !dir.is_dir() {
+        return Ok(false);
+    }
+    let mut entries = std::fs::read_dir(dir).map_err(|e| fail(dir, e.to_string()))?;
+    if entries.next().is_none() {
+        return Ok(true);
+    }
+    let index = dir.join("index.json");
+    Ok(std::fs::read_to_string(index)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("kubake").is_some()))
+}
+
+/// Writes `files` (relative paths, bytes) as the directory `out`, replacing it.
+pub fn write_dir(files: &[(String, Vec<u8>)], out: &Path) -> Result<(), WriteError> {
+    if !replaceable(out)? {
+        return Err(WriteError {
+            help: Some(
+                "choose an empty or new directory for --out (kubake replaces only its own bundles)"
+                    .into(),
+            ),
+            ..fail(
+                out,
+                format!(
+                    "{} exists and is not a kubake bundle; refusing to replace it",
+                    out.display()
+                ),
+            )
+        });
+    }
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| fail(out, "--out must name a directory"))?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| fail(&parent, e.to_string()))?;
+    let pid = std::process::id();
+    let fresh = parent.join(format!(".{name}.kubake-new-{pid}"));
+    let old = parent.join(format!(".{name}.kubake-old-{pid}"));
+    let _ = std::fs::remove_dir_all(&fresh);
+    let result = fill(&fresh, files).and_then(|()| swap(&fresh, out, &old));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&fresh);
+    }
+    result
+}
+
+fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).map_err(|e| fail(p, e.to_string()))?;
+        }
+        let mut f = std::fs::File::create(&path).map_err(|e| fail(&path, e.to_string()))?;
+        f.write_all(bytes).map_err(|e| fail(&path, e.to_string()))?;
+        f.sync_all().map_err(|e| fail(&path, e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn swap(fresh: &Path, out: &Path, old: &Path) -> Result<(), WriteError> {
+    if !out.exists() {
+        return std::fs::rename(fresh, out).map_err(|e| fail(out, e.to_string()));
+    }
+    let _ = std::fs::remove_dir_all(old);
+    std::fs::rename(out, old).map_err(|e| fail(out, e.to_string()))?;
+    if let Err(e) = std::fs::rename(fresh, out) {
+        let _ = std::fs::rename(old, out);
+        return Err(fail(out, e.to_string()));
+    }
+    let _ = std::fs::remove_dir_all(old);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("kubake-bundle-write-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn replaces_bundles_and_refuses_other_directories() {
+        let base = tmp("replace");
+        let out = base.join("out");
+        let files = vec![
+            ("index.json".to_string(), b"{\"kubake\":\"0\"}\n".to_vec()),
+            ("a.yaml".to_string(), b"a: 1\n".to_vec()),
+        ];
+        assert!(write_dir(&files, &out).is_ok());
+        let files2 = vec![("index.json".to_string(), b"{\"kubake\":\"1\"}\n".to_vec())];
+        assert!(write_dir(&files2, &out).is_ok());
+        assert!(!out.join("a.yaml").exists());
+        let other = base.join("other");
+        let _ = std::fs::create_dir_all(&other);
+        let _ = std::fs::write(other.join("keep.txt"), "x");
+        assert!(write_dir(&files, &other).is_err());
+        assert!(other.join("keep.txt").exists());
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}

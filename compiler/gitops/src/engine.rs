@@ -1,0 +1,828 @@
+//! The unit graph, expanded: starting from the roots, every unit is expanded, and the
+//! units found in its output join the graph, until nothing is left.
+//!
+//! Expansion runs in rounds (bulk-synchronous): every unit that is ready expands in
+//! parallel (rayon) against a frozen [`Snapshot`] of the objects produced so far, and
+//! the results are merged in unit-id order. So the outcome never depends on thread
+//! count or timing. A unit whose lookup is not ready yet is retried after the next round
+//! that made progress; when nothing else can progress, charts waiting to render are
+//! rendered (with the API versions of every CRD known by then), and after that, blocked
+//! units run in final mode one at a time.
+//!
+//! When everything is expanded, charts rendered with fewer API versions than the
+//! repository's CRDs serve are rendered again, until the set is stable. Then namespaces
+//! are made explicit (cluster-scoped kinds lose theirs; Flux objects must have one), the
+//! objects the bundle replaces are marked, and apply levels are computed.
+//!
+//! Not here: any controller's rules (`flux`, `argo`) or writing (the bundle crate).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::chartout;
+use crate::charts::{ChartStores, ResolvedChart};
+use crate::config::{Config, Flavor};
+use crate::entry::Entry;
+use crate::error::{Error, ErrorKind};
+use crate::expand::{ChartJob, Ctx, Outcome, Snapshot, UnitOutput};
+use crate::kfile::{BuildCache, Built};
+use crate::object::{self, ObjectKey};
+use crate::order;
+use crate::render::{ChartRenderer, RenderError, RenderedChart};
+use crate::scope::{self, Scopes};
+use crate::unit::{self, Unit, UnitId, UnitKind};
+use crate::{argo, flux};
+
+/// How many times charts are rendered again while the repository's API versions grow.
+const MAX_CAPABILITY_PASSES: usize = 4;
+
+/// What became of a unit.
+#[derive(Clone, Debug)]
+pub enum UnitStatus {
+    /// Expanded.
+    Built,
+    /// `spec.suspend: true`: not expanded, as the controller would not reconcile it.
+    Suspended,
+    /// Expanding failed.
+    Failed(Error),
+}
+
+/// One object a unit applies.
+#[derive(Clone, Debug)]
+pub struct CompiledObject {
+    /// The object, namespaces made explicit.
+    pub node: kubake_yaml::Node,
+    /// The file it came from (relative to the root), when known.
+    pub source: Option<String>,
+    /// Whether the bundle replaces it (a unit or Flux source object): listed, not written.
+    pub compiled_away: bool,
+}
+
+/// One unit, compiled.
+#[derive(Clone, Debug)]
+pub struct CompiledUnit {
+    /// The unit (identity, definition, parent, dependencies, wave).
+    pub unit: Unit,
+    /// Its apply level.
+    pub level: usize,
+    /// What became of it.
+    pub status: UnitStatus,
+    /// What it applies.
+    pub objects: Vec<CompiledObject>,
+}
+
+/// A whole repository, compiled.
+#[derive(Clone, Debug)]
+pub struct Compilation {
+    /// The configuration used.
+    pub config: Config,
+    /// The flavor.
+    pub flavor: Flavor,
+    /// The units in apply order (level, then id).
+    pub units: Vec<CompiledUnit>,
+    /// Errors that belong to no one unit (dependency cycles).
+    pub errors: Vec<Error>,
+    /// Things worth telling the user (sorted).
+    pub warnings: Vec<String>,
+    /// The charts resolved.
+    pub charts: BTreeSet<ResolvedChart>,
+    /// The API versions the repository's CRDs serve (what charts were rendered with).
+    pub api_versions: Vec<String>,
+}
+
+impl Compilation {
+    /// Every error, build-level ones first, then units' in apply order.
+    pub fn failures(&self) -> Vec<&Error> {
+        let mut out: Vec<&Error> = self.errors.iter().collect();
+        out.extend(self.units.iter().filter_map(|u| match &u.status {
+            UnitStatus::Failed(e) => Some(e),
+            _ => None,
+        }));
+        out
+    }
+}
+
+enum State {
+    Pending,
+    Blocked(String),
+    Rendering(UnitOutput, Vec<ChartJob>),
+    Done(UnitOutput, Option<Rendered>),
+    Suspended,
+    Failed(Error),
+}
+
+/// A unit's output after rendering, with what it was rendered from.
+type RenderResult = Result<(UnitOutput, Rendered), Error>;
+
+/// What a chart unit was rendered from, to render it again.
+struct Rendered {
+    base: UnitOutput,
+    jobs: Vec<ChartJob>,
+    api_versions: Vec<String>,
+    children: BTreeSet<UnitId>,
+}
+
+struct Record {
+    unit: Unit,
+    state: State,
+    chain: Vec<UnitId>,
+}
+
+/// Runs a build.
+pub struct Engine<'a> {
+    cfg: Config,
+    flavor: Flavor,
+    renderer: &'a dyn ChartRenderer,
+    stores: ChartStores,
+    cache: BuildCache,
+    this_repo_sources: BTreeSet<(String, String)>,
+    records: BTreeMap<UnitId, Record>,
+    index: BTreeMap<ObjectKey, kubake_yaml::Node>,
+    scopes: Scopes,
+    warnings: Vec<String>,
+}
+
+impl<'a> Engine<'a> {
+    /// An engine for `entry` under `cfg`.
+    pub fn new(
+        mut cfg: Config,
+        entry: Entry,
+        renderer: &'a dyn ChartRenderer,
+        cache: BuildCache,
+    ) -> Self {
+        for u in &entry.repo_urls {
+            if !cfg.repo_urls.contains(u) {
+                cfg.repo_urls.push(u.clone());
+            }
+        }
+        let stores = ChartStores::new(cfg.chart_stores.clone());
+        let mut records = BTreeMap::new();
+        for root in entry.roots {
+            let chain = vec![root.id.clone()];
+            let state = if root.is_suspended() {
+                State::Suspended
+            } else {
+                State::Pending
+            };
+            records.insert(
+                root.id.clone(),
+                Record {
+                    unit: root,
+                    state,
+                    chain,
+                },
+            );
+        }
+        Engine {
+            cfg,
+            flavor: entry.flavor,
+            renderer,
+            stores,
+            cache,
+            this_repo_sources: entry.this_repo_sources,
+            records,
+            index: BTreeMap::new(),
+            scopes: Scopes::builtin(),
+            warnings: entry.notes,
+        }
+    }
+
+    /// Expands everything and returns the compilation.
+    pub fn run(mut self) -> Compilation {
+        let mut progressed = true;
+        loop {
+            let ready: Vec<UnitId> = self
+                .records
+                .iter()
+                .filter(|(_, r)| match r.state {
+                    State::Pending => true,
+                    State::Blocked(_) => progressed,
+                    _ => false,
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            if !ready.is_empty() {
+                progressed = self.round(&ready, false);
+                if progressed {
+                    continue;
+                }
+            }
+            let rendering: Vec<UnitId> = self
+                .records
+                .iter()
+                .filter(|(_, r)| matches!(r.state, State::Rendering(..)))
+                .map(|(id, _)| id.clone())
+                .collect();
+            if !rendering.is_empty() {
+                self.render(&rendering);
+                progressed = true;
+                continue;
+            }
+            let first_blocked = self
+                .records
+                .iter()
+                .find(|(_, r)| matches!(r.state, State::Blocked(_)))
+                .map(|(id, _)| id.clone());
+            match first_blocked {
+                Some(id) => {
+                    self.round(&[id], true);
+                    progressed = true;
+                }
+                None => break,
+            }
+        }
+        self.stabilise_capabilities();
+        self.finish()
+    }
+
+    fn snapshot(&self, final_mode: bool) -> Snapshot {
+        Snapshot {
+            objects: self.index.clone(),
+            unfinished: self
+                .records
+                .iter()
+                .filter(|(_, r)| {
+                    matches!(
+                        r.state,
+                        State::Pending | State::Blocked(_) | State::Rendering(..)
+                    )
+                })
+                .map(|(id, _)| id.clone())
+                .collect(),
+            final_mode,
+        }
+    }
+
+    /// One round: expands `ids` in parallel; returns whether any finished or failed.
+    fn round(&mut self, ids: &[UnitId], final_mode: bool) -> bool {
+        let snapshot = self.snapshot(final_mode);
+        let results: Vec<(UnitId, Outcome)> = ids
+            .par_iter()
+            .filter_map(|id| {
+                let rec = self.records.get(id)?;
+                let ctx = Ctx {
+                    cfg: &self.cfg,
+                    flavor: self.flavor,
+                    stores: &self.stores,
+                    cache: &self.cache,
+                    snapshot: &snapshot,
+                    this_repo_sources: &self.this_repo_sources,
+                    chain: rec.chain.clone(),
+                };
+                Some((id.clone(), expand_unit(&ctx, &rec.unit)))
+            })
+            .collect();
+        let mut progressed = false;
+        for (id, outcome) in results {
+            match outcome {
+                Outcome::Blocked(what) => self.set_state(&id, State::Blocked(what)),
+                Outcome::Done(out) => {
+                    progressed = true;
+                    self.complete(&id, out, None);
+                }
+                Outcome::Render(out, jobs) => {
+                    progressed = true;
+                    self.set_state(&id, State::Rendering(out, jobs));
+                }
+                Outcome::Failed(e) => {
+                    progressed = true;
+                    self.fail(&id, e);
+                }
+            }
+        }
+        progressed
+    }
+
+    fn set_state(&mut self, id: &UnitId, state: State) {
+        if let Some(r) = self.records.get_mut(id) {
+            r.state = state;
+        }
+    }
+
+    fn fail(&mut self, id: &UnitId, e: Error) {
+        let chain = self
+            .records
+            .get(id)
+            .map(|r| r.chain.clone())
+            .unwrap_or_default();
+        self.set_state(id, State::Failed(e.in_units(&chain)));
+    }
+
+    fn current_api_versions(&self) -> Vec<String> {
+        let mut set: BTreeSet<String> = self.cfg.api_versions.iter().cloned().collect();
+        for r in self.records.values() {
+            if let State::Done(out, _) = &r.state {
+                set.extend(scope::crd_api_versions(out.objects.iter().map(|b| &b.node)));
+            }
+        }
+        set.into_iter().collect()
+    }
+
+    /// Renders the charts of the units in `ids`, all with the API versions known now.
+    fn render(&mut self, ids: &[UnitId]) {
+        let api = self.current_api_versions();
+        let mut work = Vec::new();
+        for id in ids {
+            if let Some(r) = self.records.get_mut(id) {
+                if let State::Rendering(out, jobs) = std::mem::replace(&mut r.state, State::Pending)
+                {
+                    work.push((id.clone(), r.chain.clone(), out, jobs));
+                }
+            }
+        }
+        let renderer = self.renderer;
+        let root = self.cfg.root.clone();
+        let results: Vec<(UnitId, RenderResult)> = work
+            .into_par_iter()
+            .map(|(id, chain, base, jobs)| {
+                let r =
+                    render_unit(renderer, &base, jobs, &api, &root).map_err(|e| e.in_units(&chain));
+                (id, r)
+            })
+            .collect();
+        for (id, r) in results {
+            match r {
+                Ok((out, rendered)) => self.complete(&id, out, Some(rendered)),
+                Err(e) => self.fail(&id, e),
+            }
+        }
+    }
+
+    /// Records a finished unit: namespace defaults, Argo CD hook rules, its objects in
+    /// the index, its children in the graph.
+    fn complete(&mut self, id: &UnitId, mut out: UnitOutput, rendered: Option<Rendered>) {
+        self.scopes.add_crds(out.objects.iter().map(|b| &b.node));
+        apply_unit_rules(&mut out, &self.scopes);
+        let chain = self
+            .records
+            .get(id)
+            .map(|r| r.chain.clone())
+            .unwrap_or_default();
+        let mut rendered = rendered;
+        let children = self.discover(id, &chain, &out.objects);
+        if let Some(r) = rendered.as_mut() {
+            r.children = children;
+        }
+        for b in &out.objects {
+            self.index
+                .entry(ObjectKey::of(&b.node))
+                .or_insert_with(|| b.node.clone());
+        }
+        self.warnings.append(&mut out.warnings);
+        self.set_state(id, State::Done(out, rendered));
+    }
+
+    /// Adds the units found among `objects` (children of `parent`); returns their ids.
+    fn discover(
+        &mut self,
+        parent: &UnitId,
+        chain: &[UnitId],
+        objects: &[Built],
+    ) -> BTreeSet<UnitId> {
+        let mut found = BTreeSet::new();
+        for b in objects {
+            let Some(kind) = unit::unit_kind(&b.node, self.flavor) else {
+                continue;
+            };
+            let mut node = b.node.clone();
+            if kind == UnitKind::Application && object::namespace(&node).is_empty() {
+                object::set_namespace(&mut node, argo::DEFAULT_NAMESPACE);
+            }
+            let id = UnitId::of(&node);
+            if id.namespace.is_empty() {
+                continue; // Flux refuses it; the parent's namespace check says so.
+            }
+            found.insert(id.clone());
+            if chain.contains(&id) {
+                continue; // a unit finding its own definition (the root, typically)
+            }
+            if let Some(existing) = self.records.get(&id) {
+                if existing.unit.parent.as_ref() != Some(parent) {
+                    self.warnings.push(format!(
+                        "{id} is defined by both {} and {parent}; the first definition is used",
+                        existing
+                            .unit
+                            .parent
+                            .as_ref()
+                            .map_or("the entrypoint".into(), ToString::to_string)
+                    ));
+                }
+                continue;
+            }
+            let unit = Unit::from_object(kind, node, b.source.clone(), Some(parent.clone()));
+            let mut child_chain = chain.to_vec();
+            child_chain.push(id.clone());
+            let state = if unit.is_suspended() {
+                self.warnings.push(format!(
+                    "{id} is suspended (spec.suspend: true): not expanded"
+                ));
+                State::Suspended
+            } else {
+                State::Pending
+            };
+            self.records.insert(
+                id,
+                Record {
+                    unit,
+                    state,
+                    chain: child_chain,
+                },
+            );
+        }
+        found
+    }
+
+    /// Renders charts again while the API versions the repository serves grow.
+    fn stabilise_capabilities(&mut self) {
+        for _ in 0..MAX_CAPABILITY_PASSES {
+            let api = self.current_api_versions();
+            let stale: Vec<UnitId> = self
+                .records
+                .iter()
+                .filter(
+                    |(_, r)| matches!(&r.state, State::Done(_, Some(x)) if x.api_versions != api),
+                )
+                .map(|(id, _)| id.clone())
+                .collect();
+            if stale.is_empty() {
+                return;
+            }
+            let mut work = Vec::new();
+            for id in &stale {
+                if let Some(r) = self.records.get(id) {
+                    if let State::Done(_, Some(x)) = &r.state {
+                        work.push((
+                            id.clone(),
+                            r.chain.clone(),
+                            x.base.clone(),
+                            x.jobs.clone(),
+                            x.children.clone(),
+                        ));
+                    }
+                }
+            }
+            let renderer = self.renderer;
+            let root = self.cfg.root.clone();
+            let flavor = self.flavor;
+            let known = &self.scopes;
+            let results: Vec<(UnitId, RenderResult)> = work
+                .into_par_iter()
+                .map(|(id, chain, base, jobs, children)| {
+                    let r = render_unit(renderer, &base, jobs, &api, &root).and_then(|(mut out, mut rendered)| {
+                        let mut scopes = known.clone();
+                        scopes.add_crds(out.objects.iter().map(|b| &b.node));
+                        apply_unit_rules(&mut out, &scopes);
+                        let now: BTreeSet<UnitId> = out
+                            .objects
+                            .iter()
+                            .filter(|b| unit::unit_kind(&b.node, flavor).is_some())
+                            .map(|b| UnitId::of(&b.node))
+                            .collect();
+                        if now != children {
+                            return Err(Error::new(
+                                ErrorKind::Render,
+                                "rendering again with the API versions of the repository's CRDs changed which units this chart defines; kubake cannot follow that",
+                            ));
+                        }
+                        rendered.children = children;
+                        Ok((out, rendered))
+                    });
+                    (id, r.map_err(|e| e.in_units(&chain)))
+                })
+                .collect();
+            for (id, r) in results {
+                match r {
+                    Ok((mut out, rendered)) => {
+                        self.warnings.append(&mut out.warnings);
+                        self.set_state(&id, State::Done(out, Some(rendered)));
+                    }
+                    Err(e) => self.fail(&id, e),
+                }
+            }
+        }
+        self.warnings.push(format!(
+            "the API versions served by the repository's CRDs did not settle after {MAX_CAPABILITY_PASSES} renders"
+        ));
+    }
+
+    /// Namespaces, compiled-away marks, levels.
+    fn finish(self) -> Compilation {
+        let Engine {
+            cfg,
+            flavor,
+            records,
+            mut warnings,
+            ..
+        } = self;
+        let mut scopes = Scopes::builtin();
+        for r in records.values() {
+            if let State::Done(out, _) = &r.state {
+                scopes.add_crds(out.objects.iter().map(|b| &b.node));
+            }
+        }
+        let api_versions = {
+            let mut set: BTreeSet<String> = cfg.api_versions.iter().cloned().collect();
+            for r in records.values() {
+                if let State::Done(out, _) = &r.state {
+                    set.extend(scope::crd_api_versions(out.objects.iter().map(|b| &b.node)));
+                }
+            }
+            set.into_iter().collect()
+        };
+        let mut charts = BTreeSet::new();
+        let mut units: Vec<CompiledUnit> = Vec::new();
+        for (_, r) in records {
+            let Record { unit, state, chain } = r;
+            let (status, objects) = match state {
+                State::Done(mut out, _) => {
+                    charts.extend(out.charts.drain(..));
+                    match explicit_namespaces(&unit, &chain, &mut out.objects, &scopes) {
+                        Ok(()) => (UnitStatus::Built, out.objects),
+                        Err(e) => (UnitStatus::Failed(e), out.objects),
+                    }
+                }
+                State::Suspended => (UnitStatus::Suspended, Vec::new()),
+                State::Failed(e) => (UnitStatus::Failed(e), Vec::new()),
+                State::Blocked(what) => (
+                    UnitStatus::Failed(
+                        Error::new(
+                            ErrorKind::Definition,
+                            format!("the unit could not be expanded: it waits for {what}"),
+                        )
+                        .in_units(&chain),
+                    ),
+                    Vec::new(),
+                ),
+                State::Pending | State::Rendering(..) => (
+                    UnitStatus::Failed(
+                        Error::new(ErrorKind::Definition, "the unit could not be expanded")
+                            .in_units(&chain),
+                    ),
+                    Vec::new(),
+                ),
+            };
+            let objects = objects
+                .into_iter()
+                .map(|b| CompiledObject {
+                    compiled_away: unit::is_compiled_away(&b.node, flavor),
+                    node: b.node,
+                    source: b.source,
+                })
+                .collect();
+            units.push(CompiledUnit {
+                unit,
+                level: 0,
+                status,
+                objects,
+            });
+        }
+
+        // Dependencies on units the repository does not have are reported, then ignored.
+        let ids: BTreeSet<UnitId> = units.iter().map(|u| u.unit.id.clone()).collect();
+        for u in &units {
+            for d in &u.unit.depends_on {
+                if !ids.contains(d) {
+                    warnings.push(format!(
+                        "{} depends on {d}, which is not a unit of this repository",
+                        u.unit.id
+                    ));
+                }
+            }
+        }
+        let mut errors = Vec::new();
+        let nodes: Vec<order::Node> = units
+            .iter()
+            .map(|u| order::Node {
+                id: u.unit.id.clone(),
+                parent: u.unit.parent.clone(),
+                depends_on: u.unit.depends_on.clone(),
+                sync_wave: u.unit.sync_wave,
+            })
+            .collect();
+        match order::levels(&nodes) {
+            Ok(levels) => {
+                for u in &mut units {
+                    u.level = levels.get(&u.unit.id).copied().unwrap_or(0);
+                }
+            }
+            Err(cycle) => {
+                let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+                let first = cycle
+                    .first()
+                    .and_then(|id| units.iter().find(|u| u.unit.id == *id));
+                let mut e = Error::new(
+                    ErrorKind::Cycle,
+                    format!("dependsOn cycle: {}", names.join(" -> ")),
+                )
+                .with_help("remove one of the dependsOn entries; units that wait for each other never become ready");
+                if let Some(u) = first {
+                    if let Some(src) = &u.unit.source {
+                        e = e.in_file(src);
+                    }
+                    let mut chain = ancestors(&units, &u.unit.id);
+                    chain.push(u.unit.id.clone());
+                    e = e.in_units(&chain);
+                }
+                errors.push(e);
+            }
+        }
+        units.sort_by(|a, b| (a.level, &a.unit.id).cmp(&(b.level, &b.unit.id)));
+
+        // Objects applied by more than one unit.
+        let mut owners: BTreeMap<ObjectKey, Vec<&UnitId>> = BTreeMap::new();
+        for u in &units {
+            for o in &u.objects {
+                owners
+                    .entry(ObjectKey::of(&o.node))
+                    .or_default()
+                    .push(&u.unit.id);
+            }
+        }
+        for (key, us) in owners.iter().filter(|(_, us)| us.len() > 1) {
+            let names: Vec<String> = us.iter().map(ToString::to_string).collect();
+            warnings.push(format!(
+                "{key} is applied by several units: {}",
+                names.join(", ")
+            ));
+        }
+        warnings.sort();
+        warnings.dedup();
+        Compilation {
+            config: cfg,
+            flavor,
+            units,
+            errors,
+            warnings,
+            charts,
+            api_versions,
+        }
+    }
+}
+
+fn ancestors(units: &[CompiledUnit], id: &UnitId) -> Vec<UnitId> {
+    let mut out = Vec::new();
+    let mut cur = units
+        .iter()
+        .find(|u| u.unit.id == *id)
+        .and_then(|u| u.unit.parent.clone());
+    while let Some(p) = cur {
+        if out.contains(&p) {
+            break;
+        }
+        cur = units
+            .iter()
+            .find(|u| u.unit.id == p)
+            .and_then(|u| u.unit.parent.clone());
+        out.push(p);
+    }
+    out.reverse();
+    out
+}
+
+fn expand_unit(ctx: &Ctx<'_>, unit: &Unit) -> Outcome {
+    match unit.kind {
+        UnitKind::FluxKustomization => flux::kustomization::expand(ctx, unit),
+        UnitKind::HelmRelease => flux::helmrelease::expand(ctx, unit),
+        UnitKind::Application => argo::expand(ctx, unit),
+        UnitKind::Kustomize => {
+            let k = match crate::kfile::KustFile::load(&ctx.cfg.entry, &ctx.cfg.root) {
+                Ok(Some(k)) => k,
+                Ok(None) => {
+                    return Outcome::Failed(
+                        ctx.error(ErrorKind::Entry, "the kustomization file is gone"),
+                    )
+                }
+                Err(e) => return Outcome::Failed(e.in_units(&ctx.chain)),
+            };
+            let fs = crate::fs::OverlayFs::new();
+            match crate::kfile::build(
+                ctx.cache,
+                &fs,
+                &k,
+                kubake_kustomize::LoadRestrictor::RootOnly,
+                &ctx.cfg.root,
+            ) {
+                Ok(objects) => Outcome::Done(UnitOutput {
+                    objects,
+                    ..UnitOutput::default()
+                }),
+                Err(e) => Outcome::Failed(e.in_units(&ctx.chain)),
+            }
+        }
+    }
+}
+
+/// Renders a unit's charts and reads their output.
+fn render_unit(
+    renderer: &dyn ChartRenderer,
+    base: &UnitOutput,
+    mut jobs: Vec<ChartJob>,
+    api: &[String],
+    root: &std::path::Path,
+) -> RenderResult {
+    let mut out = base.clone();
+    for job in &mut jobs {
+        job.request.api_versions = api.to_vec();
+        let rendered: RenderedChart = renderer
+            .render(&job.request)
+            .map_err(|e| render_error(e, job, root))?;
+        out.warnings.extend(rendered.warnings.iter().map(|w| {
+            format!(
+                "chart {} (release {}): {w}",
+                job.request.chart_name, job.request.release_name
+            )
+        }));
+        out.objects.extend(chartout::objects(job, &rendered)?);
+    }
+    Ok((
+        out,
+        Rendered {
+            base: base.clone(),
+            jobs,
+            api_versions: api.to_vec(),
+            children: BTreeSet::new(),
+        },
+    ))
+}
+
+fn render_error(e: RenderError, job: &ChartJob, root: &std::path::Path) -> Error {
+    let mut err = Error::new(
+        ErrorKind::Render,
+        crate::fs::strip_root_in_text(&e.message, root),
+    )
+    .context(format!(
+        "rendering chart {} {} as release {} in namespace {}",
+        job.request.chart_name,
+        job.request.chart_version,
+        job.request.release_name,
+        job.request.namespace
+    ));
+    match (&e.file, &job.file) {
+        (Some(f), _) => err = err.in_file(crate::fs::strip_root_in_text(f, root)),
+        (None, Some(f)) => err = err.in_file(f),
+        _ => {}
+    }
+    if let Some(h) = e.help {
+        err = err.with_help(h);
+    }
+    err
+}
+
+/// A unit's own rules on its output: Argo CD's hook filter, the default namespace.
+fn apply_unit_rules(out: &mut UnitOutput, scopes: &Scopes) {
+    if out.argo_hooks {
+        out.objects.retain(|b| !chartout::argo_drops_hook(&b.node));
+    }
+    if let Some(ns) = out.default_namespace.clone() {
+        for b in &mut out.objects {
+            if object::namespace(&b.node).is_empty() && !scopes.is_cluster_scoped(&b.node) {
+                object::set_namespace(&mut b.node, &ns);
+            }
+        }
+    }
+}
+
+/// Cluster-scoped objects lose their namespace; a Flux Kustomization's namespaced
+/// objects must have one ("namespace not specified").
+fn explicit_namespaces(
+    unit: &Unit,
+    chain: &[UnitId],
+    objects: &mut [Built],
+    scopes: &Scopes,
+) -> Result<(), Error> {
+    let mut missing: Vec<(String, Option<String>)> = Vec::new();
+    for b in objects.iter_mut() {
+        if scopes.is_cluster_scoped(&b.node) {
+            object::clear_namespace(&mut b.node);
+        } else if unit.kind == UnitKind::FluxKustomization && object::namespace(&b.node).is_empty()
+        {
+            missing.push((
+                format!("{}/{}", object::kind(&b.node), object::name(&b.node)),
+                b.source.clone(),
+            ));
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = missing.iter().take(5).map(|(n, _)| n.as_str()).collect();
+    let more = if missing.len() > 5 {
+        format!(" and {} more", missing.len() - 5)
+    } else {
+        String::new()
+    };
+    let mut e = Error::new(
+        ErrorKind::Namespace,
+        format!("{}{more}: namespace not specified", names.join(", ")),
+    )
+    .in_units(chain)
+    .with_help(format!(
+        "Flux applies namespaced objects only with a namespace: set metadata.namespace, a `namespace:` in the kustomization, or spec.targetNamespace on {}",
+        unit.id
+    ));
+    if let Some(src) = missing.iter().find_map(|(_, s)| s.clone()) {
+        e = e.in_file(src);
+    }
+    Err(e)
+}

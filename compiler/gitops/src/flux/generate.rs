@@ -1,0 +1,295 @@
+//! The kustomization a Flux Kustomization builds: the one in `spec.path`, or one
+//! generated as kustomize-controller generates it, with the Flux fields written into it
+//! (`fluxcd/pkg/kustomize/kustomize_generator.go`).
+//!
+//! - Generation: every `*.yaml`/`*.yml` file below the path, recursively, in walk order
+//!   (sorted by name); a sub-directory holding a kustomization file is listed as a
+//!   directory and not descended into. Files a Flux source artifact never contains
+//!   (`.git/`, CI files, `.sops.yaml`…) are left out as source-controller leaves them out.
+//! - Then: `targetNamespace` -> `namespace` (replaces), `namePrefix`/`nameSuffix`
+//!   (replace), `patches` appended, `patchesStrategicMerge`/`patchesJson6902` (v1beta2)
+//!   appended, `components` appended (local relative paths; missing ones skipped with
+//!   `ignoreMissingComponents`), `images`: an entry with the same name is updated field by
+//!   field (`newTag` and `digest` as one unit), otherwise appended.
+//!
+//! Not here: the build itself (`kfile::build`) or substitution (`varsub`).
+
+use std::path::Path;
+
+use kubake_yaml::{Mapping, Node, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::fs::{list_dir, MAX_WALK_DEPTH};
+use crate::kfile::{self, KustFile};
+use crate::object;
+
+/// Files and directories a Flux source artifact leaves out (source-controller's default
+/// exclusions that can hold YAML).
+fn excluded_by_source_controller(name: &str, is_dir: bool) -> bool {
+    if is_dir {
+        return matches!(name, ".git" | ".github" | ".circleci");
+    }
+    matches!(
+        name,
+        ".gitignore"
+            | ".gitmodules"
+            | ".gitattributes"
+            | ".travis.yml"
+            | ".gitlab-ci.yml"
+            | "appveyor.yml"
+            | ".drone.yml"
+            | "cloudbuild.yaml"
+            | "codeship-services.yml"
+            | "codeship-steps.yml"
+            | ".goreleaser.yml"
+            | ".sops.yaml"
+            | ".flux.yaml"
+    )
+}
+
+/// The resources of a generated kustomization for `dir` (`./file.yaml`, `./sub`).
+pub fn generated_resources(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out, 0)?;
+    Ok(out)
+}
+
+fn walk(base: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> Result<()> {
+    if depth > MAX_WALK_DEPTH {
+        return Ok(());
+    }
+    let entries = list_dir(dir)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot list {}: {e}", dir.display())))?;
+    for e in entries {
+        if excluded_by_source_controller(&e.name, e.is_dir) {
+            continue;
+        }
+        let rel = e
+            .path
+            .strip_prefix(base)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        if e.is_dir {
+            if kfile::find(&e.path).is_some() {
+                out.push(format!("./{rel}"));
+            } else {
+                walk(base, &e.path, out, depth + 1)?;
+            }
+        } else if e.name.ends_with(".yaml") || e.name.ends_with(".yml") {
+            out.push(format!("./{rel}"));
+        }
+    }
+    Ok(())
+}
+
+/// The kustomization to build for a Flux Kustomization whose `spec` is `spec` and whose
+/// path is `dir`: the existing file or a generated one, with the Flux fields written in.
+pub fn prepare(dir: &Path, spec: &Node, root: &Path) -> Result<KustFile> {
+    let mut k = match KustFile::load(dir, root)? {
+        Some(k) => k,
+        None => KustFile::generated(dir, &generated_resources(dir)?),
+    };
+    apply_flux_fields(&mut k, dir, spec)?;
+    Ok(k)
+}
+
+fn non_empty_str<'a>(spec: &'a Node, key: &str) -> Option<&'a str> {
+    spec.str_at(&[key]).filter(|s| !s.is_empty())
+}
+
+/// Writes the Flux fields of `spec` into `k`.
+pub fn apply_flux_fields(k: &mut KustFile, dir: &Path, spec: &Node) -> Result<()> {
+    if let Some(ns) = non_empty_str(spec, "targetNamespace") {
+        k.set_string("namespace", ns);
+    }
+    if let Some(p) = non_empty_str(spec, "namePrefix") {
+        k.set_string("namePrefix", p);
+    }
+    if let Some(s) = non_empty_str(spec, "nameSuffix") {
+        k.set_string("nameSuffix", s);
+    }
+    let patches: Vec<Node> = object::seq(spec, &["patches"])
+        .iter()
+        .map(|p| {
+            let mut m = Mapping::new();
+            if let Some(text) = p.get("patch") {
+                m.insert("patch", text.clone());
+            }
+            if let Some(t) = p.get("target").filter(|t| !t.is_null()) {
+                m.insert("target", selector(t));
+            }
+            Node::new(Value::Map(m))
+        })
+        .collect();
+    k.append("patches", patches);
+
+    let components: Vec<String> = object::seq(spec, &["components"])
+        .iter()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    let ignore_missing = object::bool_at(spec, &["ignoreMissingComponents"]);
+    let mut keep = Vec::new();
+    for c in components {
+        if c.starts_with('/') || c.contains("://") {
+            return Err(Error::new(
+                ErrorKind::Definition,
+                format!("component path '{c}' must be local and relative"),
+            ));
+        }
+        if ignore_missing && !dir.join(&c).exists() {
+            continue;
+        }
+        keep.push(Node::str(c));
+    }
+    k.append("components", keep);
+
+    let psm: Vec<Node> = object::seq(spec, &["patchesStrategicMerge"]).to_vec();
+    k.append("patchesStrategicMerge", psm);
+    let pj: Vec<Node> = object::seq(spec, &["patchesJson6902"])
+        .iter()
+        .map(|p| {
+            let mut m = Mapping::new();
+            let ops = p.get("patch").map(kubake_yaml::json::to_json);
+            let text = ops.map_or_else(|| "[]".to_string(), |j| j.to_string());
+            m.insert("patch", Node::str(text));
+            if let Some(t) = p.get("target") {
+                m.insert("target", selector(t));
+            }
+            Node::new(Value::Map(m))
+        })
+        .collect();
+    k.append("patchesJson6902", pj);
+
+    for image in object::seq(spec, &["images"]) {
+        merge_image(k, image);
+    }
+    Ok(())
+}
+
+/// A Flux selector as kustomize reads one (only the selector fields).
+pub(crate) fn selector(t: &Node) -> Node {
+    let mut m = Mapping::new();
+    for key in [
+        "group",
+        "version",
+        "kind",
+        "name",
+        "namespace",
+        "labelSelector",
+        "annotationSelector",
+    ] {
+        if let Some(v) = t
+            .get(key)
+            .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+        {
+            m.insert(key, v.clone());
+        }
+    }
+    Node::new(Value::Map(m))
+}
+
+/// Flux's image rule: update the entry of the same name field by field (`newTag` and
+/// `digest` together), or append.
+fn merge_image(k: &mut KustFile, image: &Node) {
+    let Some(name) = image.str_at(&["name"]) else {
+        return;
+    };
+    let field = |key: &str| image.str_at(&[key]).filter(|s| !s.is_empty());
+    let m = k.map_mut();
+    let images = m.get_or_insert_with("images", || Node::new(Value::Seq(Vec::new())));
+    if images.as_seq().is_none() {
+        *images = Node::new(Value::Seq(Vec::new()));
+    }
+    let Some(list) = images.as_seq_mut() else {
+        return;
+    };
+    if let Some(existing) = list
+        .iter_mut()
+        .find(|e| e.str_at(&["name"]) == Some(name))
+        .and_then(Node::as_map_mut)
+    {
+        if let Some(n) = field("newName") {
+            existing.insert("newName", Node::str(n));
+        }
+        if field("newTag").is_some() || field("digest").is_some() {
+            existing.remove("newTag");
+            existing.remove("digest");
+            if let Some(t) = field("newTag") {
+                existing.insert("newTag", Node::str(t));
+            }
+            if let Some(d) = field("digest") {
+                existing.insert("digest", Node::str(d));
+            }
+        }
+        return;
+    }
+    let mut e = Mapping::new();
+    e.insert("name", Node::str(name));
+    for key in ["newName", "newTag", "digest"] {
+        if let Some(v) = field(key) {
+            e.insert(key, Node::str(v));
+        }
+    }
+    list.push(Node::new(Value::Map(e)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubake_yaml::{load_one, Schema};
+    use std::path::PathBuf;
+
+    fn node(text: &str) -> Node {
+        load_one(text, Schema::Core12).unwrap_or_else(|_| Node::null())
+    }
+
+    #[test]
+    fn flux_fields_are_written_in() {
+        let mut k = KustFile::generated(Path::new("/nonexistent"), &["./a.yaml".into()]);
+        let spec = node(
+            "targetNamespace: prod\nnamePrefix: p-\npatches:\n- patch: |\n    - op: add\n  target: {kind: Deployment, name: web}\nimages:\n- {name: nginx, newTag: '1.27'}\n",
+        );
+        let r = apply_flux_fields(&mut k, &PathBuf::from("/nonexistent"), &spec);
+        assert!(r.is_ok());
+        let m = k.map();
+        assert_eq!(m.get("namespace").and_then(Node::as_str), Some("prod"));
+        assert_eq!(m.get("namePrefix").and_then(Node::as_str), Some("p-"));
+        assert_eq!(
+            m.get("patches").and_then(Node::as_seq).map(Vec::len),
+            Some(1)
+        );
+        assert_eq!(
+            k.map()
+                .get("images")
+                .and_then(|i| i.as_seq())
+                .and_then(|s| s[0].str_at(&["newTag"])),
+            Some("1.27")
+        );
+    }
+
+    #[test]
+    fn images_merge_field_by_field() {
+        let mut k = KustFile::generated(Path::new("/x"), &[]);
+        k.map_mut().insert(
+            "images",
+            node("- {name: nginx, newName: mirror/nginx, digest: 'sha256:aa'}\n"),
+        );
+        merge_image(&mut k, &node("{name: nginx, newTag: '1.27.3-alpine'}"));
+        let img = k
+            .map()
+            .get("images")
+            .and_then(|i| i.as_seq())
+            .map(|s| s[0].clone());
+        let img = img.unwrap_or_else(Node::null);
+        assert_eq!(img.str_at(&["newName"]), Some("mirror/nginx"));
+        assert_eq!(img.str_at(&["newTag"]), Some("1.27.3-alpine"));
+        assert_eq!(img.str_at(&["digest"]), None);
+    }
+
+    #[test]
+    fn components_must_be_relative() {
+        let mut k = KustFile::generated(Path::new("/x"), &[]);
+        let r = apply_flux_fields(&mut k, Path::new("/x"), &node("components: [/abs]\n"));
+        assert!(r.is_err());
+    }
+}

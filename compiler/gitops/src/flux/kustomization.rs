@@ -1,0 +1,270 @@
+//! A Flux `Kustomization` (kustomize-controller, v1; v1beta2 reads the same): resolve
+//! `sourceRef` and `path`, generate or amend the kustomization, build it with
+//! `LoadRestrictionsNone` inside the source root, substitute post-build variables, then
+//! apply `commonMetadata`.
+//!
+//! Encrypted objects (SOPS) are passed through as written: Flux would decrypt them before
+//! substituting, kubake never decrypts, so it does not substitute into ciphertext either.
+//! Not here: the namespace check (the engine runs it once every CRD is known).
+
+use kubake_kustomize::LoadRestrictor;
+use kubake_yaml::Node;
+
+use crate::error::ErrorKind;
+use crate::expand::{Ctx, Halt, Outcome, Step, UnitOutput};
+use crate::flux::generate;
+use crate::flux::varsub::{self, SubstituteError, Variables};
+use crate::fs::{join_in_root, rel_string, OverlayFs};
+use crate::kfile::{self, Built};
+use crate::object::{self, ObjectKey};
+use crate::unit::Unit;
+
+/// Expands a Flux Kustomization unit.
+pub fn expand(ctx: &Ctx<'_>, unit: &Unit) -> Outcome {
+    run(ctx, unit).into()
+}
+
+fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
+    let def = &unit.definition;
+    let spec = def.get("spec").cloned().unwrap_or_else(object::empty_map);
+    let ns = unit.id.namespace.as_str();
+    let file = unit.source.clone().unwrap_or_default();
+
+    let src_kind = spec
+        .str_at(&["sourceRef", "kind"])
+        .unwrap_or("GitRepository");
+    let src_name = spec.str_at(&["sourceRef", "name"]).unwrap_or("");
+    let src_ns = spec
+        .str_at(&["sourceRef", "namespace"])
+        .filter(|s| !s.is_empty())
+        .unwrap_or(ns);
+    if src_name.is_empty() {
+        return Err(ctx
+            .error(ErrorKind::Definition, "spec.sourceRef.name is required")
+            .in_file(&file)
+            .into());
+    }
+    let source_root = ctx.flux_source_dir(unit, src_kind, src_ns, src_name)?;
+    let path = spec.str_at(&["path"]).unwrap_or("");
+    let Some(dir) = join_in_root(&source_root, path) else {
+        return Err(ctx
+            .error(
+                ErrorKind::Definition,
+                format!("spec.path {path:?} climbs out of the source"),
+            )
+            .at(&file, spec.get("path").map_or(def.pos, |n| n.pos))
+            .into());
+    };
+    if !dir.is_dir() {
+        return Err(ctx
+            .error(
+                ErrorKind::Definition,
+                format!(
+                    "kustomization path not found: {} does not exist in the source",
+                    rel_string(&ctx.cfg.root, &dir)
+                ),
+            )
+            .at(&file, spec.get("path").map_or(def.pos, |n| n.pos))
+            .with_help("spec.path is relative to the root of the source (the repository root)")
+            .into());
+    }
+
+    let kfile =
+        generate::prepare(&dir, &spec, &ctx.cfg.root).map_err(|e| e.in_units(&ctx.chain))?;
+    let fs = OverlayFs::new().confined_to(&source_root);
+    let built =
+        kfile::build(ctx.cache, &fs, &kfile, LoadRestrictor::None, &ctx.cfg.root).map_err(|e| {
+            e.in_units(&ctx.chain).context(format!(
+                "building {} for {}",
+                rel_string(&ctx.cfg.root, &dir),
+                unit.id
+            ))
+        })?;
+
+    let mut objects = built;
+    if spec.get("postBuild").is_some_and(|p| !p.is_null()) {
+        let vars = variables(ctx, unit, &spec)?;
+        objects = substitute_all(ctx, objects, &vars)?;
+    }
+    common_metadata(&spec, &mut objects);
+    Ok(Outcome::Done(UnitOutput {
+        objects,
+        ..UnitOutput::default()
+    }))
+}
+
+/// The post-build variables: configured extras, then each `substituteFrom` object in
+/// order (later wins; Secret `data` decoded, `stringData` on top), then
+/// `postBuild.substitute`.
+fn variables(ctx: &Ctx<'_>, unit: &Unit, spec: &Node) -> Step<Variables> {
+    let ns = unit.id.namespace.as_str();
+    let file = unit.source.clone().unwrap_or_default();
+    let mut vars = Variables::new();
+    for (k, v) in &ctx.cfg.variables {
+        vars.set(k, v);
+    }
+    for reference in object::seq(spec, &["postBuild", "substituteFrom"]) {
+        let kind = reference.str_at(&["kind"]).unwrap_or("");
+        let name = reference.str_at(&["name"]).unwrap_or("");
+        let optional = object::bool_at(reference, &["optional"]);
+        if kind != "ConfigMap" && kind != "Secret" {
+            return Err(ctx
+                .error(
+                    ErrorKind::Definition,
+                    format!("substituteFrom kind {kind:?} is not supported (ConfigMap or Secret)"),
+                )
+                .at(&file, reference.pos)
+                .into());
+        }
+        let key = ObjectKey::new("", kind, ns, name);
+        match ctx.lookup(&key, &unit.id)? {
+            Some(obj) => {
+                for (k, v) in data_of(obj).map_err(|m| {
+                    ctx.error(ErrorKind::Substitution, format!("substitute from '{kind}/{name}': {m}"))
+                        .at(&file, reference.pos)
+                })? {
+                    vars.set(&k, &v);
+                }
+            }
+            None if optional => {}
+            None => {
+                return Err(ctx
+                    .error(
+                        ErrorKind::Substitution,
+                        format!(
+                            "substitute from '{kind}/{name}' error: {kind} {ns}/{name} not found: no unit of this repository produces it"
+                        ),
+                    )
+                    .at(&file, reference.pos)
+                    .with_help(format!(
+                        "add the {kind} to the repository, mark the reference `optional: true`, or give the variables in kubake.yaml `variables:`"
+                    ))
+                    .into())
+            }
+        }
+    }
+    for (k, v) in object::string_map(spec.get_path(&["postBuild", "substitute"])) {
+        vars.set(&k, &v);
+    }
+    if let Some(bad) = vars.invalid_name() {
+        return Err(ctx
+            .error(
+                ErrorKind::Substitution,
+                format!(
+                    "'{bad}' var name is invalid, must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'"
+                ),
+            )
+            .in_file(&file)
+            .into());
+    }
+    Ok(vars)
+}
+
+/// The data of a ConfigMap or Secret as the API server holds it: a Secret's `data`
+/// base64-decoded, with `stringData` merged on top.
+pub fn data_of(obj: &Node) -> std::result::Result<Vec<(String, String)>, String> {
+    use base64::Engine;
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut put = |k: String, v: String| {
+        if let Some(e) = out.iter_mut().find(|(ek, _)| *ek == k) {
+            e.1 = v;
+        } else {
+            out.push((k, v));
+        }
+    };
+    if object::kind(obj) == "Secret" {
+        for (k, v) in object::string_map(obj.get("data")) {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(v.trim())
+                .map_err(|e| format!("data key {k:?} is not valid base64: {e}"))?;
+            put(k, String::from_utf8_lossy(&bytes).into_owned());
+        }
+        for (k, v) in object::string_map(obj.get("stringData")) {
+            put(k, v);
+        }
+    } else {
+        for (k, v) in object::string_map(obj.get("data")) {
+            put(k, v);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether an object is SOPS-encrypted (it carries SOPS's metadata).
+pub fn is_sops_encrypted(obj: &Node) -> bool {
+    obj.get("sops")
+        .is_some_and(|s| s.get("mac").is_some() || s.get("lastmodified").is_some())
+}
+
+fn substitute_all(ctx: &Ctx<'_>, objects: Vec<Built>, vars: &Variables) -> Step<Vec<Built>> {
+    if vars.is_empty() {
+        return Ok(objects);
+    }
+    let mut out = Vec::with_capacity(objects.len());
+    for b in objects {
+        if varsub::is_disabled(&b.node) || is_sops_encrypted(&b.node) {
+            out.push(b);
+            continue;
+        }
+        match varsub::substitute(&b.node, vars) {
+            Ok(node) => out.push(Built { node, ..b }),
+            Err(e) => {
+                let what = match e {
+                    SubstituteError::Parse(p) => format!("variable substitution failed: {p}"),
+                    SubstituteError::Yaml(m) => format!("YAMLToJSON: {m}"),
+                };
+                let mut err = ctx.error(
+                    ErrorKind::Substitution,
+                    format!("{}: {what}", ObjectKey::of(&b.node)),
+                );
+                if let Some(src) = &b.source {
+                    err = err.in_file(src);
+                }
+                return Err(Halt::Failed(err.with_help(
+                    "check the ${...} expressions; write $${VAR} for a literal ${VAR}, or opt the object out with the label kustomize.toolkit.fluxcd.io/substitute: disabled",
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `spec.commonMetadata`: labels and annotations set on every object.
+fn common_metadata(spec: &Node, objects: &mut [Built]) {
+    let labels = object::string_map(spec.get_path(&["commonMetadata", "labels"]));
+    let annotations = object::string_map(spec.get_path(&["commonMetadata", "annotations"]));
+    if labels.is_empty() && annotations.is_empty() {
+        return;
+    }
+    for b in objects {
+        object::merge_metadata_map(&mut b.node, "labels", &labels);
+        object::merge_metadata_map(&mut b.node, "annotations", &annotations);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubake_yaml::{load_one, Schema};
+
+    fn node(text: &str) -> Node {
+        load_one(text, Schema::Core12).unwrap_or_else(|_| Node::null())
+    }
+
+    #[test]
+    fn secret_data_is_decoded_and_string_data_wins() {
+        let s = node("kind: Secret\ndata: {a: aGVsbG8=, b: eA==}\nstringData: {b: y}\n");
+        let d = data_of(&s).unwrap_or_default();
+        assert_eq!(
+            d,
+            vec![("a".into(), "hello".into()), ("b".into(), "y".into())]
+        );
+        assert!(data_of(&node("kind: Secret\ndata: {a: '!!'}\n")).is_err());
+    }
+
+    #[test]
+    fn sops_objects_are_recognised() {
+        assert!(is_sops_encrypted(&node("kind: Secret\nsops: {mac: x}\n")));
+        assert!(!is_sops_encrypted(&node("kind: Secret\n")));
+    }
+}
