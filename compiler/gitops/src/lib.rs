@@ -36,6 +36,7 @@
 pub mod argo;
 pub mod chartout;
 pub mod charts;
+pub mod compilation;
 pub mod config;
 pub mod engine;
 pub mod entry;
@@ -55,8 +56,8 @@ pub mod unit;
 pub mod values;
 
 pub use charts::ResolvedChart;
+pub use compilation::{Compilation, CompiledObject, CompiledUnit, UnitStatus};
 pub use config::{Config, Flavor, Options};
-pub use engine::{Compilation, CompiledObject, CompiledUnit, UnitStatus};
 pub use error::{Error, ErrorKind, Result};
 pub use lock::Lock;
 pub use render::{
