@@ -100,6 +100,16 @@ impl Error {
         self
     }
 
+    /// The same error, about `file` at `pos` instead of the file it named: for errors in
+    /// files kubake wrote (a generated or amended kustomization), which the user should
+    /// look for in the definition that made kubake write them.
+    #[must_use]
+    pub fn moved_to(mut self, file: impl AsRef<Path>, pos: Pos) -> Self {
+        self.0.file = Some(file.as_ref().to_path_buf());
+        self.0.pos = pos;
+        self
+    }
+
     /// The same error, about `file` (kept if a file is already named).
     #[must_use]
     pub fn in_file(self, file: impl AsRef<Path>) -> Self {

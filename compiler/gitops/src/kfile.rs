@@ -102,6 +102,12 @@ impl KustFile {
         }
     }
 
+    /// Whether kubake wrote this file's content (generated it, or edited it): errors
+    /// kustomize reports in it are then about the definition that asked for the edits.
+    pub fn is_rewritten(&self) -> bool {
+        self.generated || self.edited
+    }
+
     /// The parsed mapping.
     pub fn map(&self) -> &Mapping {
         &self.map

@@ -18,13 +18,15 @@ use crate::fs::OverlayFs;
 use crate::kfile::{self, BuildCache, Built, KustFile};
 use crate::object;
 
-/// Builds the kustomize source in `dir` with the Application's `kustomize` overrides.
+/// Builds the kustomize source in `dir` with the Application's `kustomize` overrides
+/// (`app_file` defines the Application, for errors in what the overrides wrote).
 pub fn build(
     cache: &BuildCache,
     dir: &Path,
     overrides: Option<&Node>,
     repo_root: &Path,
     root: &Path,
+    app_file: Option<&str>,
 ) -> Result<Vec<Built>> {
     let mut k = match KustFile::load(dir, root)? {
         Some(k) => k,
@@ -45,7 +47,17 @@ pub fn build(
         apply(&mut k, dir, o)?;
     }
     let fs = OverlayFs::new().confined_to(repo_root);
-    kfile::build(cache, &fs, &k, LoadRestrictor::RootOnly, root)
+    let kpath = crate::fs::rel_string(root, &k.path);
+    kfile::build(cache, &fs, &k, LoadRestrictor::RootOnly, root).map_err(|e| {
+        if k.is_rewritten() && e.file() == Some(Path::new(&kpath)) {
+            // kustomize read the kustomization as the Application's overrides edited it
+            let pos = overrides.map_or(kubake_yaml::Pos::NONE, |o| o.pos);
+            e.moved_to(app_file.unwrap_or(&kpath), pos)
+                .context(format!("in {kpath} as spec.source.kustomize edits it"))
+        } else {
+            e
+        }
+    })
 }
 
 /// Applies the overrides in Argo CD's order.

@@ -164,14 +164,21 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
             };
             jobs.push(helm::job(&hs, s.get("helm")).map_err(|e| e.in_units(&ctx.chain))?);
         } else if is_kustomize {
-            let built = kustomize::build(ctx.cache, &dir, s.get("kustomize"), &repo, &ctx.cfg.root)
-                .map_err(|e| {
-                    e.in_units(&ctx.chain).context(format!(
-                        "building {} for {}",
-                        rel_string(&ctx.cfg.root, &dir),
-                        unit.id
-                    ))
-                })?;
+            let built = kustomize::build(
+                ctx.cache,
+                &dir,
+                s.get("kustomize"),
+                &repo,
+                &ctx.cfg.root,
+                file.as_deref(),
+            )
+            .map_err(|e| {
+                e.in_units(&ctx.chain).context(format!(
+                    "building {} for {}",
+                    rel_string(&ctx.cfg.root, &dir),
+                    unit.id
+                ))
+            })?;
             output.objects.extend(built);
         } else {
             let objs = directory::read(&dir, s.get("directory"), &ctx.cfg.root)

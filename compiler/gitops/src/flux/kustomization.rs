@@ -72,8 +72,27 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
     let kfile =
         generate::prepare(&dir, &spec, &ctx.cfg.root).map_err(|e| e.in_units(&ctx.chain))?;
     let fs = OverlayFs::new().confined_to(&source_root);
+    let kpath = rel_string(&ctx.cfg.root, &kfile.path);
     let built =
         kfile::build(ctx.cache, &fs, &kfile, LoadRestrictor::None, &ctx.cfg.root).map_err(|e| {
+            let e = if kfile.is_rewritten() && e.file() == Some(std::path::Path::new(&kpath)) {
+                // kustomize read the kustomization kubake wrote from this definition
+                let pos = ["patches", "images", "components", "targetNamespace"]
+                    .iter()
+                    .find_map(|k| spec.get(k).map(|n| n.pos))
+                    .unwrap_or(def.pos);
+                e.moved_to(&file, pos).context(format!(
+                    "in the kustomization Flux {} for {kpath} from {}'s spec",
+                    if kfile.generated {
+                        "generates"
+                    } else {
+                        "amends"
+                    },
+                    unit.id
+                ))
+            } else {
+                e
+            };
             e.in_units(&ctx.chain).context(format!(
                 "building {} for {}",
                 rel_string(&ctx.cfg.root, &dir),
