@@ -6,6 +6,9 @@
 //!
 //!     cargo bench -p kubake-helm --bench render
 
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kubake_helm::objects::{values_from_json, Capabilities, ChartMetadata, ReleaseInfo};
 use kubake_helm::{render, RenderInput};
