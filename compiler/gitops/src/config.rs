@@ -329,16 +329,20 @@ impl Config {
         };
         let root = match given_root {
             Some(r) => r,
-            None => find_root(&search_from).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Config,
-                    format!(
-                        "cannot find the repository root above {}: no .git or kubake.yaml",
-                        search_from.display()
-                    ),
-                )
-                .with_help("pass --root DIR (the directory Flux or Argo CD paths are relative to)")
-            })?,
+            None => find_root(&search_from)
+                .or_else(|| root_from_bootstrap(&search_from))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Config,
+                        format!(
+                            "cannot find the repository root above {}: no .git or kubake.yaml",
+                            search_from.display()
+                        ),
+                    )
+                    .with_help(
+                        "pass --root DIR (the directory Flux or Argo CD paths are relative to)",
+                    )
+                })?,
         };
         if !root.is_dir() {
             return Err(Error::new(
@@ -482,6 +486,31 @@ fn find_root(from: &Path) -> Option<PathBuf> {
         .ancestors()
         .find(|d| d.join(CONFIG_FILE).is_file() || d.join(".git").exists())
         .map(Path::to_path_buf)
+}
+
+/// The root a Flux cluster directory implies: its `flux-system/gotk-sync.yaml`
+/// Kustomization's `spec.path` is the directory relative to the root.
+fn root_from_bootstrap(entry: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(entry.join("flux-system").join("gotk-sync.yaml")).ok()?;
+    let docs = kubake_yaml::load_stream(&text, Schema::Core12).ok()?;
+    let path = docs
+        .iter()
+        .filter(|d| d.str_at(&["kind"]) == Some("Kustomization"))
+        .find_map(|d| d.str_at(&["spec", "path"]))?;
+    let rel = kubake_kustomize::fs::clean(Path::new(path.trim_start_matches('/')));
+    let depth = rel
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .count();
+    let mut root = entry.to_path_buf();
+    let mut tail = Vec::new();
+    for _ in 0..depth {
+        tail.push(root.file_name()?.to_os_string());
+        root = root.parent()?.to_path_buf();
+    }
+    tail.reverse();
+    let ends_with_path = tail.iter().map(PathBuf::from).collect::<PathBuf>() == rel || depth == 0;
+    ends_with_path.then_some(root)
 }
 
 fn resolve_named_entry(name: &str, file: &ConfigFile, root: &Path) -> Result<PathBuf> {
