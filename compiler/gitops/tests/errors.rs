@@ -237,3 +237,37 @@ fn broken_patch_in_a_child_kustomization() {
         "{e}"
     );
 }
+
+#[test]
+fn namespaced_objects_of_a_flux_kustomization_need_a_namespace() {
+    let s = Scenario::new(
+        "namespace",
+        &[
+            ("repo/clusters/dev/flux-system/gotk-sync.yaml", GOTK_SYNC),
+            (
+                "repo/clusters/dev/apps.yaml",
+                &kustomization("apps", "./apps", ""),
+            ),
+            (
+                "repo/apps/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n",
+            ),
+            (
+                "repo/apps/ns.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n",
+            ),
+        ],
+    );
+    let c = s.compile("clusters/dev");
+    let e = failure(&c, ErrorKind::Namespace);
+    assert_eq!(e.message(), "ConfigMap/settings: namespace not specified");
+    assert_eq!(e.file(), Some(Path::new("apps/cm.yaml")));
+    assert_eq!(
+        chain(e),
+        [
+            "Kustomization/flux-system/flux-system",
+            "Kustomization/flux-system/apps"
+        ]
+    );
+    assert!(e.help().is_some_and(|h| h.contains("targetNamespace")));
+}

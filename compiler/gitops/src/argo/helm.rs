@@ -54,10 +54,12 @@ pub fn job(src: &HelmSource<'_>, helm: Option<&Node>) -> Result<ChartJob> {
         .str_at(&["releaseName"])
         .filter(|s| !s.is_empty())
         .unwrap_or(src.app_name);
+    // Argo CD passes --namespace only when it has one; Helm's default is "default".
     let namespace = helm
         .str_at(&["namespace"])
         .filter(|s| !s.is_empty())
-        .unwrap_or(src.dest_namespace);
+        .or(Some(src.dest_namespace).filter(|s| !s.is_empty()))
+        .unwrap_or("default");
     let ignore_missing = object::bool_at(helm, &["ignoreMissingValueFiles"]);
 
     let mut vals = kubake_chart::Values::new();

@@ -364,5 +364,7 @@ mod tests {
         }
         assert_eq!(run("${NAME:100}").as_deref(), Ok(""));
         assert_eq!(run("${NAME:-100:2}").as_deref(), Ok("hello world"));
+        let deep = format!("{}x{}", "${A:=".repeat(100_000), "}".repeat(100_000));
+        assert_eq!(run(&deep), Err(ParseError::BadSubstitution));
     }
 }

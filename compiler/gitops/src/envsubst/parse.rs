@@ -75,9 +75,13 @@ pub(crate) struct Parser {
     mode: u8,
     escape_chars: u8,
     accept: Accept,
+    depth: usize,
 }
 
 const EOF: char = '\0';
+
+/// Deepest nesting of `${` expressions accepted.
+const MAX_NESTING: usize = 128;
 
 impl Parser {
     pub(crate) fn new(text: &str) -> Parser {
@@ -89,6 +93,7 @@ impl Parser {
             mode: 0,
             escape_chars: 0,
             accept: Accept::Rune,
+            depth: 0,
         }
     }
 
@@ -232,6 +237,18 @@ impl Parser {
     }
 
     fn parse_func(&mut self) -> Result<Ast, ParseError> {
+        // `${A:=${B:=${C...}}}` nests by recursion; bound it so hostile text cannot
+        // exhaust the stack (Go's goroutine stacks grow; ours do not).
+        if self.depth >= MAX_NESTING {
+            return Err(ParseError::BadSubstitution);
+        }
+        self.depth += 1;
+        let r = self.parse_func_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn parse_func_inner(&mut self) -> Result<Ast, ParseError> {
         self.escape_chars = ESC_ALL;
         if self.peek() == '#' {
             return self.parse_len_func();
