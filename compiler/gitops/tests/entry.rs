@@ -246,3 +246,93 @@ fn without_git_the_root_follows_from_the_bootstrap_path() {
     assert_eq!(c.config.root, t.dir.join("checkout"));
     assert!(c.failures().is_empty(), "{:?}", c.failures());
 }
+
+const SYNC: &str = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  path: ./clusters/lab\n  sourceRef: {kind: GitRepository, name: flux-system}\n";
+
+#[test]
+fn other_sources_come_from_source_mappings() {
+    let ks = "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: infra, namespace: flux-system}\nspec: {url: https://git.example/infra.git}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: flux-system}\nspec:\n  path: ./base\n  targetNamespace: infra\n  sourceRef: {kind: GitRepository, name: infra}\n";
+    let t = Tree::new(
+        "sources",
+        &[
+            ("repo/.git/HEAD", "x"),
+            ("repo/clusters/lab/flux-system/gotk-sync.yaml", SYNC),
+            (
+                "repo/clusters/lab/flux-system/kustomization.yaml",
+                "resources: [gotk-sync.yaml]\n",
+            ),
+            ("repo/clusters/lab/infra.yaml", ks),
+            ("infra-checkout/base/cm.yaml", CM),
+        ],
+    );
+    let unmapped = compile(
+        &Options {
+            entry: t.path("repo/clusters/lab"),
+            ..Options::default()
+        },
+        &UnavailableRenderer,
+    );
+    let unmapped = unmapped.unwrap_or_else(|e| panic!("{e}"));
+    let e = unmapped
+        .failures()
+        .into_iter()
+        .next()
+        .map(|e| (e.to_string(), e.help().unwrap_or("").to_string()));
+    let e = e.unwrap_or_default();
+    assert!(e.0.contains("GitRepository flux-system/infra (https://git.example/infra.git) is not this repository"), "{e:?}");
+    assert!(e.1.contains("--source flux-system/infra=DIR"), "{e:?}");
+
+    let opts = Options {
+        entry: t.path("repo/clusters/lab"),
+        sources: vec![("infra".into(), t.dir.join("infra-checkout"))],
+        ..Options::default()
+    };
+    let c = compile(&opts, &UnavailableRenderer).unwrap_or_else(|e| panic!("{e}"));
+    assert!(c.failures().is_empty(), "{:?}", c.failures());
+    let infra = c
+        .units
+        .iter()
+        .find(|u| u.unit.id.name == "infra")
+        .map(|u| u.objects.len());
+    assert_eq!(infra, Some(1));
+}
+
+#[test]
+fn oci_chart_refs_resolve_against_the_store() {
+    let objs = "apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n---\napiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata: {name: podinfo, namespace: web}\nspec:\n  url: oci://ghcr.io/stefanprodan/charts/podinfo\n  ref: {semver: '>=6.0.0'}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: podinfo, namespace: web}\nspec:\n  chartRef: {kind: OCIRepository, name: podinfo}\n";
+    let t = Tree::new(
+        "oci",
+        &[
+            ("repo/.git/HEAD", "x"),
+            ("repo/clusters/lab/flux-system/gotk-sync.yaml", SYNC),
+            (
+                "repo/clusters/lab/flux-system/kustomization.yaml",
+                "resources: [gotk-sync.yaml]\n",
+            ),
+            ("repo/clusters/lab/podinfo.yaml", objs),
+            ("charts/podinfo-6.1.0.tgz", ""),
+            ("charts/podinfo-6.3.5.tgz", ""),
+            ("charts/podinfo-7.0.0-rc.1.tgz", ""),
+        ],
+    );
+    let opts = Options {
+        entry: t.path("repo/clusters/lab"),
+        charts: vec![t.dir.join("charts")],
+        ..Options::default()
+    };
+    let c = compile(&opts, &UnavailableRenderer).unwrap_or_else(|e| panic!("{e}"));
+    let e = c
+        .failures()
+        .into_iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        e.contains("cannot render chart podinfo 6.3.5 as release podinfo in namespace web"),
+        "{e}"
+    );
+    assert!(
+        e.starts_with("Kustomization/flux-system/flux-system -> HelmRelease/web/podinfo: "),
+        "{e}"
+    );
+}

@@ -103,7 +103,12 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
     let mut objects = built;
     if spec.get("postBuild").is_some_and(|p| !p.is_null()) {
         let vars = variables(ctx, unit, &spec)?;
-        objects = substitute_all(ctx, objects, &vars)?;
+        // `substituteStrategy: Always` substitutes even without variables (defaults apply,
+        // unset variables become empty); otherwise no variable means no substitution.
+        let always = spec.str_at(&["postBuild", "substituteStrategy"]) == Some("Always");
+        if always || !vars.is_empty() {
+            objects = substitute_all(ctx, objects, &vars)?;
+        }
     }
     common_metadata(&spec, &mut objects);
     Ok(Outcome::Done(UnitOutput {
@@ -216,9 +221,6 @@ pub fn is_sops_encrypted(obj: &Node) -> bool {
 }
 
 fn substitute_all(ctx: &Ctx<'_>, objects: Vec<Built>, vars: &Variables) -> Step<Vec<Built>> {
-    if vars.is_empty() {
-        return Ok(objects);
-    }
     let mut out = Vec::with_capacity(objects.len());
     for b in objects {
         if varsub::is_disabled(&b.node) || is_sops_encrypted(&b.node) {
