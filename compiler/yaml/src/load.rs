@@ -117,6 +117,9 @@ impl Loader {
 
     fn run(mut self, text: &str) -> Result<Vec<Node>, LoadError> {
         let mut parser = Parser::new_from_str(text);
+        // A block scalar ending the input without a final line break has none in its
+        // value (libyaml); saphyr adds one, so it is taken off again below.
+        let unterminated_end = (!text.ends_with('\n')).then(|| text.chars().count());
         let mut docs = Vec::new();
         let mut current: Option<Node> = None;
         while let Some(next) = parser.next_event() {
@@ -155,7 +158,13 @@ impl Loader {
                     let node = Node { pos, ..node };
                     self.add(node, false, &mut current)?;
                 }
-                Event::Scalar(text, style, anchor, tag) => {
+                Event::Scalar(mut text, style, anchor, tag) => {
+                    let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                    if block && unterminated_end.is_some_and(|end| span.end.index() >= end) {
+                        if let Some(stripped) = text.strip_suffix('\n') {
+                            text = stripped.to_string().into();
+                        }
+                    }
                     let is_merge_key = style == ScalarStyle::Plain && text == "<<";
                     let value = self.scalar(&text, style, tag.as_deref(), pos)?;
                     let node = Node { value, pos };
@@ -359,6 +368,20 @@ fn apply_merges(map: &mut Mapping, merges: Vec<Node>, pos: Pos) -> Result<(), Lo
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn block_scalar_at_end_without_line_break_has_none() {
+        let get = |t: &str| {
+            let n = load_one(t, Schema::Core12).expect("load");
+            n.get("a").and_then(Node::as_str).map(str::to_string)
+        };
+        assert_eq!(get("a: |\n  x").as_deref(), Some("x"));
+        assert_eq!(get("a: |\n  x\n").as_deref(), Some("x\n"));
+        assert_eq!(get("a: |\n  x\nb: 1").as_deref(), Some("x\n"));
+        assert_eq!(get("a: >\n  x\n  y").as_deref(), Some("x y"));
+        assert_eq!(get("a: |-\n  x").as_deref(), Some("x"));
+    }
+
     use super::*;
 
     #[test]
