@@ -3,6 +3,7 @@
 
 mod diagnostic;
 mod output;
+mod template_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
+    /// Render a Helm chart, printing what `helm template [NAME] CHART` prints.
+    Template(Box<template_cmd::TemplateArgs>),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -45,6 +48,7 @@ enum Restrictor {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Template(args) => template_cmd::run(*args),
         Command::Kustomize {
             dir,
             load_restrictor,

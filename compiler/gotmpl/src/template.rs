@@ -110,6 +110,18 @@ impl Templates {
     /// Parses `text` as template `name` (Go's `t.New(name).Parse(text)`). On error the set
     /// is unchanged.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        self.parse_into(name, text, false)
+    }
+
+    /// Parses `text` as template `name` to execute it right away, as Helm's `tpl` does
+    /// (`t.New(name).Parse(text)` then `t.Execute`): the new `name` is what runs even when
+    /// its body is empty, because Go's `Execute` runs the new template object, whose tree
+    /// is set even when the set's map keeps an older non-empty one.
+    pub(crate) fn parse_to_execute(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        self.parse_into(name, text, true)
+    }
+
+    fn parse_into(&mut self, name: &str, text: &str, replace_root: bool) -> Result<(), Error> {
         let funcs = self.funcs.clone();
         let has_function = |f: &str| funcs.get(f).is_some() || crate::builtins::is_builtin(f);
         let trees = crate::parser::parse(
@@ -119,7 +131,9 @@ impl Templates {
             &has_function,
         )?;
         for tree in trees {
-            let keep_old = is_empty_tree(&tree.root) && self.trees.contains_key(&tree.name);
+            let keep_old = is_empty_tree(&tree.root)
+                && self.trees.contains_key(&tree.name)
+                && !(replace_root && tree.name == name);
             if !keep_old {
                 self.trees.insert(tree.name.clone(), Arc::new(tree));
             }

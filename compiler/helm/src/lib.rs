@@ -45,8 +45,12 @@
 pub mod env;
 pub mod files;
 pub mod funcs;
+pub mod manifest;
 pub mod objects;
+pub mod pipeline;
 pub mod render;
+pub mod tree;
 
 pub use env::{Determinism, RandomUse, RenderEnv, StreamId};
-pub use render::{render, RenderError, RenderInput, Rendered};
+pub use pipeline::{template, TemplateError, TemplateOptions, TemplateOutput, UserValues};
+pub use render::{render, Budget, RenderError, RenderInput, Rendered};

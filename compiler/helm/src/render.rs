@@ -175,18 +175,81 @@ pub fn top_object(input: &RenderInput, template_name: &str, base_path: &str) -> 
 
 /// Renders the chart's templates.
 pub fn render(input: &RenderInput) -> Result<Rendered, RenderError> {
+    let base_path = join(&input.chart.name, "templates");
+    let scope = match top_object(input, "", &base_path) {
+        Value::Map(m) => m,
+        _ => values_map([]),
+    };
+    let templates = input
+        .templates
+        .iter()
+        .map(|(path, text)| {
+            (
+                join(&input.chart.name, path),
+                Renderable {
+                    text: text.clone(),
+                    scope: scope.clone(),
+                    base_path: base_path.clone(),
+                },
+            )
+        })
+        .collect();
+    render_set(
+        &templates,
+        &input.release,
+        &input.determinism,
+        &Budget::default(),
+    )
+}
+
+/// One template of a set: its text and the top-level object of its chart.
+#[derive(Debug, Clone)]
+pub struct Renderable {
+    /// The template's text.
+    pub text: String,
+    /// The chart's top-level object (`.`), shared by every template of that chart as
+    /// Helm shares it: `Template` is set in it just before each execution.
+    pub scope: Map,
+    /// `.Template.BasePath` (`CHART PATH/templates`).
+    pub base_path: String,
+}
+
+/// Bounds on one template execution, so a hostile chart (a huge `until`, runaway
+/// recursion through `tpl`) ends with an error instead of running for ever. Helm has
+/// none; the defaults sit far above what real charts need (the largest corpus template
+/// takes well under a million steps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Evaluation steps per template execution.
+    pub max_steps: u64,
+    /// Output bytes per template execution.
+    pub max_output: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_steps: 50_000_000,
+            max_output: 256 << 20,
+        }
+    }
+}
+
+/// Parses every template into one set (Helm's order) and executes each one that is not
+/// a partial with its own chart's top-level object (`engine.render`).
+pub fn render_set(
+    templates: &BTreeMap<String, Renderable>,
+    release: &ReleaseInfo,
+    determinism: &Determinism,
+    budget: &Budget,
+) -> Result<Rendered, RenderError> {
     let mut set = Templates::new("gotpl");
     set.set_missing_key(MissingKey::Zero);
     set.add_funcs(&crate::funcs::func_map());
-    let sources: BTreeMap<String, &str> = input
-        .templates
-        .iter()
-        .map(|(path, text)| (join(&input.chart.name, path), text.as_str()))
-        .collect();
-    let mut names: Vec<String> = sources.keys().cloned().collect();
+    let mut names: Vec<String> = templates.keys().cloned().collect();
     sort_templates(&mut names);
     for name in &names {
-        let text = sources.get(name).copied().unwrap_or("");
+        let text = templates.get(name).map_or("", |r| r.text.as_str());
         set.parse(name, text).map_err(|e| RenderError {
             kind: RenderErrorKind::Parse,
             message: parse_error_text(name, &e),
@@ -194,25 +257,31 @@ pub fn render(input: &RenderInput) -> Result<Rendered, RenderError> {
             source: e,
         })?;
     }
-    let base_path = join(&input.chart.name, "templates");
     let mut out = Rendered::default();
     for name in &names {
+        let Some(renderable) = templates.get(name) else {
+            continue;
+        };
         if crate::funcs::paths::base(name).starts_with('_') {
             continue;
         }
         let env = Arc::new(RenderEnv::new(
             &StreamId {
-                release: input.release.name.clone(),
-                namespace: input.release.namespace.clone(),
+                release: release.name.clone(),
+                namespace: release.namespace.clone(),
                 template: name.clone(),
             },
-            &input.determinism,
+            determinism,
         ));
         let opts = ExecOptions {
             host_data: Some(env.clone()),
-            ..ExecOptions::default()
+            max_steps: Some(budget.max_steps),
+            max_output: Some(budget.max_output),
         };
-        let data = top_object(input, name, &base_path);
+        renderable
+            .scope
+            .insert("Template", template_value(name, &renderable.base_path));
+        let data = Value::Map(renderable.scope.clone());
         let text = set.execute(name, &data, &opts).map_err(|e| RenderError {
             kind: RenderErrorKind::Exec,
             message: exec_error_text(name, &e),

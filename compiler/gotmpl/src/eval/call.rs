@@ -379,7 +379,7 @@ impl Callbacks for EngineCallbacks<'_> {
 
     fn parse_and_execute(&mut self, name: &str, text: &str, data: Value) -> Result<String, Error> {
         let mut copy = self.set.clone();
-        copy.parse(name, text)?;
+        copy.parse_to_execute(name, text)?;
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
             super::execute(&copy, self.opts, self.counters, name, &data)
         })

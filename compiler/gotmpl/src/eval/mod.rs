@@ -367,6 +367,9 @@ impl<'t, 'x> State<'t, 'x> {
             return Ok(());
         }
         for (index, elem) in items {
+            // Each iteration is a step even with an empty body, so a budget bounds
+            // `range` over huge lists too.
+            self.step()?;
             let decl = &r.pipe.decl;
             if !decl.is_empty() {
                 if r.pipe.is_assign {

@@ -24,6 +24,15 @@ pub const ERR_END: &str = "HELM_ERR_END";
 /// Helm's `recursionMaxNums`.
 const INCLUDE_LIMIT: usize = 1000;
 
+/// Nested `tpl` calls allowed. Helm has no limit of its own (Go's 100 000 nested
+/// templates, or the goroutine stack, stops it); but each level wraps the inner error
+/// in its own text, so deep recursion builds quadratically large messages. Real
+/// charts nest `tpl` a few levels.
+const TPL_LIMIT: usize = 1000;
+
+/// The key nested `tpl` calls are counted under (no template can have this name).
+const TPL_KEY: &str = "\0tpl";
+
 /// Go's `fmt.Sprintf(format)` with no arguments, which is what Helm's
 /// `errors.Errorf(warnWrap(msg))` does to `required`'s message (`100%` becomes
 /// `100%!(NOVERB)`).
@@ -57,8 +66,15 @@ pub(crate) fn register(map: &mut FuncMap) {
     });
     reg(map, "tpl", [S, I], |ctx, a| {
         let text = str_at(a, 0).to_string();
+        if !with_env(ctx, |env| env.enter_include(TPL_KEY, TPL_LIMIT)) {
+            return Err(FuncError::new(format!(
+                "more than {TPL_LIMIT} nested tpl calls: unable to execute template"
+            )));
+        }
+        let result = ctx.parse_and_execute("gotpl", &text, a[1].clone());
+        with_env(ctx, |env| env.leave_include(TPL_KEY));
         let q = kubake_gotmpl::fmt::quote_go(&text);
-        match ctx.parse_and_execute("gotpl", &text, a[1].clone()) {
+        match result {
             Ok(out) => Ok(Value::from(out.replace("<no value>", ""))),
             Err(e) if e.kind() == ErrorKind::Syntax => {
                 Err(FuncError::new(format!("cannot parse template {q}: {e}")))

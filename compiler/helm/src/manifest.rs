@@ -1,0 +1,571 @@
+//! From rendered template files to `helm template`'s standard output: splitting each file
+//! into YAML documents, telling hooks from plain manifests, ordering both by Helm's kind
+//! install order, and writing them with `# Source:` comments (Helm's
+//! `releaseutil.SortManifests`, `action.renderResources` and `cmd/helm/template.go`).
+//!
+//! Not here: rendering the templates (the renderer hands over `(path, text)` pairs with
+//! `<no value>` already removed) and reading CRD files from a chart's `crds/` directory
+//! (the caller passes them in, already in Helm's order).
+
+use std::fmt;
+
+use kubake_yaml::{Node, Schema, Value};
+
+/// Helm v3.17's `releaseutil.InstallOrder`: kinds earlier in the list are installed first;
+/// kinds not in it come after, ordered by kind name. (v3.17 does not list the webhook
+/// configurations; later versions do.)
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+];
+
+/// The hook events Helm knows (`helm.sh/hook` values, lower-cased).
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+/// One YAML document of a rendered template file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    /// The template's path (`chart/templates/deployment.yaml`), shown as `# Source:`.
+    pub source: String,
+    /// The document text, trimmed.
+    pub content: String,
+    /// Its `kind` (empty when it has none).
+    pub kind: String,
+    /// Its `metadata.name` (empty when it has none).
+    pub name: String,
+    /// The hook events of a hook (`helm.sh/hook`), empty for a plain manifest.
+    pub hook_events: Vec<String>,
+}
+
+impl Manifest {
+    /// Whether the manifest is a hook.
+    pub fn is_hook(&self) -> bool {
+        !self.hook_events.is_empty()
+    }
+
+    /// Whether it is a test hook (`helm template --skip-tests` drops those).
+    pub fn is_test_hook(&self) -> bool {
+        self.hook_events
+            .iter()
+            .any(|e| e == "test" || e == "test-success")
+    }
+}
+
+/// A rendered document that is not a YAML mapping Helm can read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManifestError {
+    /// The template's path.
+    pub source: String,
+    /// What went wrong, in Helm's words after `YAML parse error on PATH: `.
+    pub message: String,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "YAML parse error on {}: {}", self.source, self.message)
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+/// Splits a rendered file into documents as Helm's `SplitManifests` does: on `---` lines
+/// (with any surrounding white space), dropping empty documents, trimming each.
+pub fn split_manifests(text: &str) -> Vec<String> {
+    let text = text.trim();
+    let mut docs = Vec::new();
+    let mut rest = text;
+    // Helm's separator is the regex `(?:^|\s*\n)---\s*`: a `---` at the very start, or
+    // after a newline (and the white space before it), swallowing the white space after.
+    let mut at_start = true;
+    loop {
+        let found = if at_start && rest.starts_with("---") {
+            Some((0, 3))
+        } else {
+            find_separator(rest)
+        };
+        at_start = false;
+        match found {
+            Some((start, end)) => {
+                push_doc(&mut docs, &rest[..start]);
+                let after = &rest[end..];
+                rest = after.trim_start();
+            }
+            None => {
+                push_doc(&mut docs, rest);
+                break;
+            }
+        }
+    }
+    docs
+}
+
+/// The first `\s*\n---` in `text`: the byte range from the white space before the newline
+/// to the end of the dashes.
+fn find_separator(text: &str) -> Option<(usize, usize)> {
+    let nl = text.find("\n---")?;
+    let start = text[..nl].trim_end().len();
+    Some((start, nl + 4))
+}
+
+fn push_doc(docs: &mut Vec<String>, doc: &str) {
+    let doc = doc.trim();
+    if !doc.is_empty() {
+        docs.push(doc.to_string());
+    }
+}
+
+/// Reads the head of every document of every file (files in path order, partials and
+/// blank files skipped) and sorts hooks and plain manifests apart, each by install order.
+/// Hooks with an unknown event are dropped, as Helm does (it logs them).
+pub fn sort_manifests(
+    files: &[(String, String)],
+) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
+    let mut files: Vec<&(String, String)> = files.iter().collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut hooks = Vec::new();
+    let mut generic = Vec::new();
+    for (path, text) in files {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base.starts_with('_') || text.trim().is_empty() {
+            continue;
+        }
+        for doc in split_manifests(text) {
+            let head = read_head(path, &doc)?;
+            let manifest = Manifest {
+                source: path.clone(),
+                content: doc,
+                kind: head.kind,
+                name: head.name,
+                hook_events: Vec::new(),
+            };
+            match head.hook {
+                None => generic.push(manifest),
+                Some(events) => {
+                    let events: Vec<String> = events
+                        .split(',')
+                        .map(|e| e.trim().to_ascii_lowercase())
+                        .collect();
+                    if events.iter().all(|e| HOOK_EVENTS.contains(&e.as_str())) {
+                        hooks.push(Manifest {
+                            hook_events: events,
+                            ..manifest
+                        });
+                    }
+                }
+            }
+        }
+    }
+    sort_by_kind(&mut hooks);
+    sort_by_kind(&mut generic);
+    Ok((hooks, generic))
+}
+
+/// Helm's `lessByKind`, stable: known kinds by install order, then unknown kinds by name.
+fn sort_by_kind(manifests: &mut [Manifest]) {
+    let rank = |kind: &str| INSTALL_ORDER.iter().position(|k| *k == kind);
+    manifests.sort_by(|a, b| match (rank(&a.kind), rank(&b.kind)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.kind.cmp(&b.kind),
+    });
+}
+
+struct Head {
+    kind: String,
+    name: String,
+    hook: Option<String>,
+}
+
+/// What Helm's `SimpleHead` unmarshalling reads of a document.
+fn read_head(path: &str, doc: &str) -> Result<Head, ManifestError> {
+    let err = |message: String| ManifestError {
+        source: path.to_string(),
+        message,
+    };
+    let node = kubake_yaml::load_one(doc, Schema::Yaml11).map_err(|e| {
+        err(format!(
+            "error converting YAML to JSON: yaml: {}",
+            e.message
+        ))
+    })?;
+    let map = match &node.value {
+        Value::Map(m) => m,
+        Value::Null => {
+            return Ok(Head {
+                kind: String::new(),
+                name: String::new(),
+                hook: None,
+            })
+        }
+        other => {
+            return Err(err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
+                json_type(other)
+            )))
+        }
+    };
+    let text = |n: Option<&Node>| n.and_then(Node::as_str).unwrap_or_default().to_string();
+    let metadata = map.get("metadata");
+    let hook = metadata
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get("helm.sh/hook"))
+        .and_then(Node::as_str)
+        .map(str::to_string);
+    Ok(Head {
+        kind: text(map.get("kind")),
+        name: text(metadata.and_then(|m| m.get("name"))),
+        hook,
+    })
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Seq(_) => "array",
+        Value::Str(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Float(_) => "number",
+        Value::Null | Value::Map(_) => "object",
+    }
+}
+
+/// What `helm template` prints besides the templates themselves.
+#[derive(Clone, Debug, Default)]
+pub struct OutputOptions {
+    /// `--include-crds`: the chart's (and subcharts') `crds/` files, as `(path, text)`,
+    /// printed first and verbatim.
+    pub crds: Vec<(String, String)>,
+    /// `--no-hooks`.
+    pub no_hooks: bool,
+    /// `--skip-tests`.
+    pub skip_tests: bool,
+    /// `--show-only` globs on template paths without the chart name
+    /// (`templates/deployment.yaml`).
+    pub show_only: Vec<String>,
+}
+
+/// `helm template`'s standard output for rendered files.
+pub fn template_output(
+    files: &[(String, String)],
+    opts: &OutputOptions,
+) -> Result<String, OutputError> {
+    let (hooks, manifests) = sort_manifests(files).map_err(OutputError::Yaml)?;
+    let mut release = String::new();
+    for (path, text) in &opts.crds {
+        release.push_str(&format!("---\n# Source: {path}\n{text}\n"));
+    }
+    for m in &manifests {
+        release.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+    }
+    let mut out = format!("{}\n", release.trim());
+    if !opts.no_hooks {
+        for h in hooks
+            .iter()
+            .filter(|h| !(opts.skip_tests && h.is_test_hook()))
+        {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.content));
+        }
+    }
+    if opts.show_only.is_empty() {
+        return Ok(out);
+    }
+    show_only(&out, &opts.show_only)
+}
+
+/// `--show-only`: the documents whose `# Source:` path (without the chart name) matches
+/// each glob, in the order of the globs.
+fn show_only(out: &str, globs: &[String]) -> Result<String, OutputError> {
+    let docs = split_manifests(out);
+    let mut shown = String::new();
+    for glob in globs {
+        let mut found = false;
+        for doc in &docs {
+            let Some(path) = source_without_chart(doc) else {
+                continue;
+            };
+            if glob_match(glob, path) {
+                shown.push_str(&format!("---\n{doc}\n"));
+                found = true;
+            }
+        }
+        if !found {
+            return Err(OutputError::NotFound(glob.clone()));
+        }
+    }
+    Ok(shown)
+}
+
+/// The part after the chart name of the first `# Source: CHART/PATH` in a document.
+fn source_without_chart(doc: &str) -> Option<&str> {
+    let at = doc.find("# Source: ")?;
+    let rest = &doc[at + "# Source: ".len()..];
+    let rest = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let slash = rest.find('/')?;
+    (slash > 0).then(|| &rest[slash + 1..])
+}
+
+/// Go's `filepath.Match` on `/`-separated paths: `*` and `?` do not cross `/`, `[...]`
+/// classes, `\` escapes.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    glob_at(&p, &n)
+}
+
+fn glob_at(p: &[char], n: &[char]) -> bool {
+    match p.first() {
+        None => n.is_empty(),
+        Some('*') => (0..=n.len())
+            .take_while(|&i| i == 0 || n[i - 1] != '/')
+            .any(|i| glob_at(&p[1..], &n[i..])),
+        Some('?') => n.first().is_some_and(|&c| c != '/') && glob_at(&p[1..], &n[1..]),
+        Some('[') => {
+            let Some(close) = p.iter().skip(1).position(|&c| c == ']').map(|i| i + 1) else {
+                return false;
+            };
+            let Some(&c) = n.first() else {
+                return false;
+            };
+            let class = &p[1..close];
+            let (negate, class) = match class.first() {
+                Some('^') => (true, &class[1..]),
+                _ => (false, class),
+            };
+            let mut hit = false;
+            let mut i = 0;
+            while i < class.len() {
+                if i + 2 < class.len() && class[i + 1] == '-' {
+                    hit |= class[i] <= c && c <= class[i + 2];
+                    i += 3;
+                } else {
+                    hit |= class[i] == c;
+                    i += 1;
+                }
+            }
+            hit != negate && c != '/' && glob_at(&p[close + 1..], &n[1..])
+        }
+        Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && glob_at(&p[2..], &n[1..]),
+        Some(&c) => n.first() == Some(&c) && glob_at(&p[1..], &n[1..]),
+    }
+}
+
+/// Why `helm template` output could not be assembled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutputError {
+    /// A rendered document is not YAML Helm can read.
+    Yaml(ManifestError),
+    /// A `--show-only` glob matched no template.
+    NotFound(String),
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::Yaml(e) => e.fmt(f),
+            OutputError::NotFound(glob) => write!(f, "could not find template {glob} in chart"),
+        }
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_separator_lines() {
+        assert_eq!(
+            split_manifests("---\na: 1\n---   \nb: 2\n\n---\nc: 3\n"),
+            vec!["a: 1", "b: 2", "c: 3"]
+        );
+        // As with Helm's regex, white space after a separator is swallowed, so a `---`
+        // right after it is not a separator, and nor is an indented one.
+        assert_eq!(
+            split_manifests("a: 1\n---\n  \n---\nb: 2\n  ---\nc: 3"),
+            vec!["a: 1", "---\nb: 2\n  ---\nc: 3"]
+        );
+        assert_eq!(
+            split_manifests("a: 1\n--- # x\nb: 2"),
+            vec!["a: 1", "# x\nb: 2"]
+        );
+        assert!(split_manifests("  \n---\n").is_empty());
+    }
+
+    #[test]
+    fn orders_by_install_order_then_unknown_kinds_by_name() {
+        let out = template_output(
+            &files(&[
+                (
+                    "c/templates/z.yaml",
+                    "kind: Deployment\nmetadata: {name: d}\n---\nkind: Zeta\n---\nkind: Alpha",
+                ),
+                ("c/templates/a.yaml", "kind: Service\n---\nkind: Namespace"),
+                ("c/templates/_helpers.tpl", "kind: Secret"),
+                ("c/templates/empty.yaml", "  \n"),
+            ]),
+            &OutputOptions::default(),
+        )
+        .expect("output");
+        let kinds: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("kind: "))
+            .collect();
+        assert_eq!(
+            kinds,
+            ["Namespace", "Service", "Deployment", "Alpha", "Zeta"]
+        );
+        assert!(out.starts_with("---\n# Source: c/templates/a.yaml\nkind: Namespace\n"));
+        assert!(out.ends_with("kind: Zeta\n"));
+    }
+
+    #[test]
+    fn hooks_follow_manifests_and_tests_can_be_skipped() {
+        let f = files(&[(
+            "c/templates/h.yaml",
+            "kind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: test\n---\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install, post-upgrade\n---\nkind: Job\nmetadata:\n  name: odd\n  annotations:\n    helm.sh/hook: sometime\n---\nkind: ConfigMap\n",
+        )]);
+        let out = template_output(&f, &OutputOptions::default()).expect("output");
+        let names: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("  name: "))
+            .collect();
+        assert_eq!(
+            names,
+            ["t", "j"],
+            "Pod before Job by kind; unknown hook dropped"
+        );
+        assert!(out.starts_with("---\n# Source: c/templates/h.yaml\nkind: ConfigMap\n---"));
+        let skipped = template_output(
+            &f,
+            &OutputOptions {
+                skip_tests: true,
+                ..OutputOptions::default()
+            },
+        )
+        .expect("output");
+        assert!(!skipped.contains("name: t\n"));
+        let none = template_output(
+            &f,
+            &OutputOptions {
+                no_hooks: true,
+                ..OutputOptions::default()
+            },
+        )
+        .expect("output");
+        assert_eq!(none, "---\n# Source: c/templates/h.yaml\nkind: ConfigMap\n");
+    }
+
+    #[test]
+    fn crds_come_first_and_empty_output_is_a_newline() {
+        let out = template_output(
+            &files(&[("c/templates/cm.yaml", "kind: ConfigMap")]),
+            &OutputOptions {
+                crds: vec![(
+                    "c/crds/crd.yaml".into(),
+                    "kind: CustomResourceDefinition\n".into(),
+                )],
+                ..OutputOptions::default()
+            },
+        )
+        .expect("output");
+        assert!(out
+            .starts_with("---\n# Source: c/crds/crd.yaml\nkind: CustomResourceDefinition\n\n---"));
+        assert_eq!(
+            template_output(&[], &OutputOptions::default()).expect("empty"),
+            "\n"
+        );
+    }
+
+    #[test]
+    fn show_only_filters_by_template_path() {
+        let f = files(&[
+            ("c/templates/a.yaml", "kind: ConfigMap"),
+            ("c/templates/b.yaml", "kind: Secret"),
+        ]);
+        let opts = OutputOptions {
+            show_only: vec!["templates/a.yaml".into()],
+            ..OutputOptions::default()
+        };
+        assert_eq!(
+            template_output(&f, &opts).expect("show-only"),
+            "---\n# Source: c/templates/a.yaml\nkind: ConfigMap\n"
+        );
+        let missing = OutputOptions {
+            show_only: vec!["templates/x.yaml".into()],
+            ..OutputOptions::default()
+        };
+        assert_eq!(
+            template_output(&f, &missing).unwrap_err().to_string(),
+            "could not find template templates/x.yaml in chart"
+        );
+    }
+
+    #[test]
+    fn non_mapping_documents_are_errors() {
+        let err = sort_manifests(&files(&[("c/templates/l.yaml", "- a\n- b")])).unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("YAML parse error on c/templates/l.yaml: "));
+        assert!(err.to_string().contains("cannot unmarshal array"));
+    }
+
+    #[test]
+    fn globs_match_like_go() {
+        assert!(glob_match("templates/*.yaml", "templates/a.yaml"));
+        assert!(!glob_match("templates/*", "templates/sub/a.yaml"));
+        assert!(glob_match("templates/[ab].yaml", "templates/b.yaml"));
+        assert!(glob_match("t?mplates/a.yaml", "templates/a.yaml"));
+    }
+}

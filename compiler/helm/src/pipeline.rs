@@ -1,0 +1,391 @@
+//! `helm template` v3.17 as a library call ([`template`]): load the chart (kubake-chart),
+//! merge user values, process dependencies, coalesce and validate values, check the
+//! chart's `kubeVersion`, render the whole chart tree ([`crate::tree`]), and assemble
+//! standard output ([`crate::manifest`]): CRDs first with `include_crds` (never
+//! templated), manifests in install order, then hooks; `NOTES.txt` is never rendered.
+//!
+//! Helm's steps run in Helm's order, so the first error is the one Helm would report,
+//! worded as Helm words it (what follows `Error: ` on Helm's standard error).
+//!
+//! Not here: reading Flux/Argo objects or fetching charts (the GitOps layer calls this
+//! with a local chart and its merged values), and printing (the CLI does).
+
+use std::fmt;
+use std::path::Path;
+
+use kubake_chart::{
+    check_kube_version, load_chart_with, prepare_with_user_values, Chart, Limits, ValueOptions,
+    Values,
+};
+use kubake_gotmpl::template::{ExecOptions, MissingKey, Templates};
+use kubake_gotmpl::{Map, Value};
+
+use crate::env::{Determinism, RandomUse};
+use crate::manifest::{self, OutputError, OutputOptions};
+use crate::objects::{Capabilities, ReleaseInfo};
+use crate::render::{Budget, RenderError};
+use crate::tree::{render_tree, TreeContext};
+
+/// `helm template`'s default `.Capabilities.KubeVersion` (Helm v3.17.2 is built against
+/// client-go v0.32, which sets it).
+pub const DEFAULT_KUBE_VERSION: &str = "v1.32.0";
+
+/// The release name `helm template` uses when none is given.
+pub const DEFAULT_RELEASE_NAME: &str = "release-name";
+
+/// Where the user values come from.
+#[derive(Debug, Clone)]
+pub enum UserValues {
+    /// `-f` files and the `--set` family, merged as Helm merges them (files are read
+    /// relative to the working directory).
+    Options(ValueOptions),
+    /// Values already merged (a Flux `HelmRelease`'s `values`, a kustomize
+    /// `valuesInline`), as JSON with Helm's number types.
+    Merged(Values),
+}
+
+impl Default for UserValues {
+    fn default() -> Self {
+        UserValues::Options(ValueOptions::default())
+    }
+}
+
+/// `helm template`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateOptions {
+    /// `NAME`; `None` gives `--name-template`'s result or `release-name`.
+    pub release_name: Option<String>,
+    /// `--name-template`: a template rendering the release name.
+    pub name_template: Option<String>,
+    /// `--namespace`; empty means `default`.
+    pub namespace: String,
+    /// `-f`, `--set`, ... or already merged values.
+    pub values: UserValues,
+    /// `--skip-schema-validation` (applies to [`UserValues::Merged`]; `ValueOptions`
+    /// carries its own flag).
+    pub skip_schema_validation: bool,
+    /// `--kube-version` (`1.32.0` or `v1.32.0`); `None` is [`DEFAULT_KUBE_VERSION`].
+    pub kube_version: Option<String>,
+    /// `--api-versions`, added to Helm's default set.
+    pub api_versions: Vec<String>,
+    /// `--include-crds`.
+    pub include_crds: bool,
+    /// `--no-hooks`.
+    pub no_hooks: bool,
+    /// `--skip-tests`.
+    pub skip_tests: bool,
+    /// `--show-only` (paths or globs relative to the chart: `templates/x.yaml`).
+    pub show_only: Vec<String>,
+    /// `--is-upgrade`: `.Release.IsUpgrade` true, `.Release.IsInstall` false.
+    pub is_upgrade: bool,
+    /// What pins random and clock functions (`--random-seed` sets `user_seed`).
+    pub determinism: Determinism,
+    /// Bounds on each template execution.
+    pub budget: Budget,
+    /// Bounds on chart loading (`None`: kubake-chart's defaults).
+    pub limits: Option<Limits>,
+}
+
+/// What [`template`] produced.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateOutput {
+    /// `helm template`'s standard output.
+    pub text: String,
+    /// The release name used.
+    pub release_name: String,
+    /// Helm's log lines (values type mismatches, ignored subchart settings) and kubake's
+    /// own warnings (Secrets holding generated data).
+    pub warnings: Vec<String>,
+    /// What random and key-generating functions produced, in render order.
+    pub random_uses: Vec<RandomUse>,
+}
+
+/// Why `helm template` failed.
+#[derive(Debug, Clone)]
+pub enum TemplateError {
+    /// Loading, values, dependencies, schema or `kubeVersion`.
+    Chart(Box<kubake_chart::Error>),
+    /// A template did not parse or failed while executing.
+    Render(Box<RenderError>),
+    /// The rendered output is not YAML Helm can read, or `--show-only` matched nothing.
+    Output(OutputError),
+    /// A bad release name or `--kube-version`, or conflicting flags.
+    Invalid(String),
+}
+
+impl TemplateError {
+    /// Whether Helm reports this error after the release started rendering (Helm then
+    /// adds `Use --debug flag to render out invalid YAML`).
+    pub fn during_render(&self) -> bool {
+        match self {
+            TemplateError::Render(_) | TemplateError::Output(OutputError::Yaml(_)) => true,
+            TemplateError::Chart(e) => e.kind() == kubake_chart::ErrorKind::KubeVersion,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TemplateError::Chart(e) => e.fmt(f),
+            TemplateError::Render(e) => e.fmt(f),
+            TemplateError::Output(e) => e.fmt(f),
+            TemplateError::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for TemplateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TemplateError::Chart(e) => Some(e.as_ref()),
+            TemplateError::Render(e) => Some(e.as_ref()),
+            TemplateError::Output(e) => Some(e),
+            TemplateError::Invalid(_) => None,
+        }
+    }
+}
+
+impl From<kubake_chart::Error> for TemplateError {
+    fn from(e: kubake_chart::Error) -> Self {
+        TemplateError::Chart(Box::new(e))
+    }
+}
+
+impl From<RenderError> for TemplateError {
+    fn from(e: RenderError) -> Self {
+        TemplateError::Render(Box::new(e))
+    }
+}
+
+/// Renders the chart at `chart_path` (a directory or a `.tgz`) as `helm template` does.
+pub fn template(
+    chart_path: &Path,
+    opts: &TemplateOptions,
+) -> Result<TemplateOutput, TemplateError> {
+    let release_name = release_name(opts)?;
+    let kube_version = kube_version(opts.kube_version.as_deref())?;
+    let mut warnings = Vec::new();
+    let limits = opts.limits.clone().unwrap_or_default();
+    let mut chart = load_chart_with(chart_path, &limits, &mut warnings)?;
+    let (user, skip_schema) = match &opts.values {
+        UserValues::Options(v) => (v.merge_values()?, v.skip_schema_validation),
+        UserValues::Merged(v) => (v.clone(), opts.skip_schema_validation),
+    };
+    validate_release_name(&release_name)?;
+    let prepared = prepare_with_user_values(&mut chart, &user, skip_schema)?;
+    warnings.extend(prepared.warnings.iter().map(ToString::to_string));
+    let mut caps = Capabilities::for_kube_version(&kube_version).map_err(TemplateError::Invalid)?;
+    caps.api_versions
+        .0
+        .extend(opts.api_versions.iter().cloned());
+    check_kube_version(&chart, &caps.kube_version.version)?;
+    let namespace = if opts.namespace.is_empty() {
+        "default"
+    } else {
+        opts.namespace.as_str()
+    };
+    let mut release = ReleaseInfo::install(&release_name, namespace);
+    if opts.is_upgrade {
+        release.is_install = false;
+        release.is_upgrade = true;
+    }
+    let ctx = TreeContext {
+        release: &release,
+        capabilities: &caps,
+        determinism: &opts.determinism,
+        budget: opts.budget,
+    };
+    let rendered = on_large_stack(|| render_tree(&chart, &prepared.values, &ctx))?;
+    // Helm drops NOTES.txt (of every chart) before sorting manifests.
+    let files: Vec<(String, String)> = rendered
+        .files
+        .into_iter()
+        .filter(|(name, _)| !name.ends_with("NOTES.txt"))
+        .collect();
+    let mut crds = Vec::new();
+    if opts.include_crds {
+        collect_crds(&chart, chart.name(), &mut crds);
+    }
+    let output = OutputOptions {
+        crds,
+        no_hooks: opts.no_hooks,
+        skip_tests: opts.skip_tests,
+        show_only: opts.show_only.clone(),
+    };
+    let text = manifest::template_output(&files, &output).map_err(TemplateError::Output)?;
+    warnings.extend(random_secret_warnings(&files, &rendered.random_uses));
+    Ok(TemplateOutput {
+        text,
+        release_name,
+        warnings,
+        random_uses: rendered.random_uses,
+    })
+}
+
+/// Runs `f` on a thread with a stack deep enough for Go's template nesting limits
+/// (100 000 nested calls; `include` chains of 1000), which would overflow a default
+/// Rust stack. The memory is reserved, not committed, until used.
+fn on_large_stack<T: Send>(
+    f: impl FnOnce() -> Result<T, RenderError> + Send,
+) -> Result<T, TemplateError> {
+    const STACK: usize = 1 << 30;
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .stack_size(STACK)
+            .spawn_scoped(s, f)
+        {
+            Ok(handle) => match handle.join() {
+                Ok(result) => result.map_err(TemplateError::from),
+                Err(_) => Err(TemplateError::Invalid(
+                    "internal error: the renderer panicked".into(),
+                )),
+            },
+            Err(e) => Err(TemplateError::Invalid(format!(
+                "cannot start the renderer thread: {e}"
+            ))),
+        }
+    })
+}
+
+/// Helm's `CRDObjects`: the chart's `crds/` files, then each subchart's, recursively,
+/// named by the chart's full path.
+fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
+    for file in chart.crds() {
+        out.push((
+            format!("{full_path}/{}", file.name),
+            String::from_utf8_lossy(&file.data).into_owned(),
+        ));
+    }
+    for sub in &chart.dependencies {
+        collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out);
+    }
+}
+
+/// `NAME`, else `--name-template`'s result, else `release-name` (Helm's `NameAndChart`).
+fn release_name(opts: &TemplateOptions) -> Result<String, TemplateError> {
+    match (&opts.release_name, &opts.name_template) {
+        (Some(_), Some(_)) => Err(TemplateError::Invalid(
+            "cannot set --name-template and also specify a name".into(),
+        )),
+        (Some(name), None) => Ok(name.clone()),
+        (None, Some(t)) => render_name_template(t),
+        (None, None) => Ok(DEFAULT_RELEASE_NAME.into()),
+    }
+}
+
+/// Helm's `TemplateName`: the text rendered with the function library and no data.
+fn render_name_template(text: &str) -> Result<String, TemplateError> {
+    let mut set = Templates::new("name-template");
+    set.set_missing_key(MissingKey::Zero);
+    set.add_funcs(&crate::funcs::func_map());
+    let invalid = |e: kubake_gotmpl::Error| TemplateError::Invalid(e.to_string());
+    set.parse("name-template", text).map_err(invalid)?;
+    let opts = ExecOptions {
+        max_steps: Some(1_000_000),
+        max_output: Some(1 << 20),
+        host_data: None,
+    };
+    set.execute("name-template", &Value::Map(Map::new()), &opts)
+        .map_err(invalid)
+}
+
+/// `--kube-version` as `.Capabilities.KubeVersion.Version` prints it.
+fn kube_version(given: Option<&str>) -> Result<String, TemplateError> {
+    let Some(v) = given else {
+        return Ok(DEFAULT_KUBE_VERSION.into());
+    };
+    Capabilities::for_kube_version(v)
+        .map(|c| c.kube_version.version)
+        .map_err(TemplateError::Invalid)
+}
+
+/// Helm's `ValidateReleaseName`: a DNS-1123 subdomain of at most 53 characters.
+fn validate_release_name(name: &str) -> Result<(), TemplateError> {
+    const MAX: usize = 53;
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+    };
+    if name.is_empty() {
+        return Err(TemplateError::Invalid("name is required".into()));
+    }
+    if name.len() > MAX || !name.split('.').all(label_ok) {
+        return Err(TemplateError::Invalid(format!(
+            "release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
+        )));
+    }
+    Ok(())
+}
+
+/// One warning per Secret whose text holds something a random or key-generating
+/// function produced (as is, or base64-encoded): such "random" values are reproducible
+/// from the chart and release, so they should not be shipped as rendered output.
+fn random_secret_warnings(files: &[(String, String)], uses: &[RandomUse]) -> Vec<String> {
+    use base64::Engine;
+    if uses.is_empty() {
+        return Vec::new();
+    }
+    let Ok((hooks, generic)) = manifest::sort_manifests(files) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    for m in generic.iter().chain(&hooks).filter(|m| m.kind == "Secret") {
+        let mut functions: Vec<&str> = Vec::new();
+        for u in uses {
+            let hit = u.produced.iter().filter(|p| p.len() >= 4).any(|p| {
+                m.content.contains(p.as_str())
+                    || m.content
+                        .contains(&base64::engine::general_purpose::STANDARD.encode(p))
+            });
+            if hit && !functions.contains(&u.function.as_str()) {
+                functions.push(&u.function);
+            }
+        }
+        if !functions.is_empty() {
+            warnings.push(format!(
+                "Secret {:?} ({}) holds data generated by {}: kubake's values are reproducible from the chart and release, not secret; set them through values or an existing Secret",
+                m.name,
+                m.source,
+                functions.join(", ")
+            ));
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_names_follow_helm() {
+        assert!(validate_release_name("my-app.v2").is_ok());
+        let long = "a".repeat(54);
+        for bad in ["My-App", "-a", "a-", &long, "a_b"] {
+            let e = validate_release_name(bad).unwrap_err().to_string();
+            assert!(e.starts_with("release name "), "{e}");
+        }
+    }
+
+    #[test]
+    fn name_template_renders() {
+        let opts = TemplateOptions {
+            name_template: Some("{{ \"rel\" | upper | lower }}-x".into()),
+            ..TemplateOptions::default()
+        };
+        assert_eq!(release_name(&opts).unwrap(), "rel-x");
+    }
+
+    #[test]
+    fn kube_version_defaults_and_parses() {
+        assert_eq!(kube_version(None).unwrap(), "v1.32.0");
+        assert_eq!(kube_version(Some("1.28")).unwrap(), "v1.28.0");
+        assert!(kube_version(Some("banana")).is_err());
+    }
+}
