@@ -15,6 +15,43 @@ use kubake_gotmpl::{
     CallContext, FuncError, GoType, Kind, List, Map, Object, Signature, UintKind, Value,
 };
 
+/// The first of the 256 code points that stand for bytes that are not UTF-8 (plane 16's
+/// private use area, which no real text uses).
+const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// Go's `string(bytes)` for any bytes: Go strings hold arbitrary bytes, template values
+/// hold UTF-8, so each byte that is not part of valid UTF-8 becomes the private code
+/// point `U+10FF00 + byte`. [`go_bytes`] undoes it, so `.Files.Get "x.bz2" | b64enc`
+/// (and `b64dec | b64enc`) keeps every byte, as in Go.
+pub fn go_string(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            out.push(char::from_u32(RAW_BYTE_BASE + u32::from(b)).unwrap_or('\u{fffd}'));
+        }
+    }
+    out
+}
+
+/// The bytes a string stands for (see [`go_string`]).
+pub fn go_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    let is_raw = |c: char| (RAW_BYTE_BASE..RAW_BYTE_BASE + 256).contains(&u32::from(c));
+    if !s.chars().any(is_raw) {
+        return std::borrow::Cow::Borrowed(s.as_bytes());
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        if is_raw(c) {
+            out.push((u32::from(c) - RAW_BYTE_BASE) as u8);
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Helm's `engine.files`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Files {
@@ -102,15 +139,12 @@ impl Object for Files {
     ) -> Result<Value, FuncError> {
         let arg = args.first().and_then(Value::as_str).unwrap_or("");
         Ok(match name {
-            "Get" => Value::from(
-                self.get(arg)
-                    .map_or_else(String::new, |b| String::from_utf8_lossy(b).into_owned()),
-            ),
+            "Get" => Value::from(self.get(arg).map_or_else(String::new, |b| go_string(b))),
             "GetBytes" => Value::List(List::bytes(self.get(arg).map_or(&[][..], Vec::as_slice))),
             "Glob" => Value::object(self.glob(arg)),
             "Lines" => Value::List(List::strings(self.lines(arg))),
             "AsConfig" => {
-                let m = self.as_named_map(|b| String::from_utf8_lossy(b).into_owned());
+                let m = self.as_named_map(go_string);
                 Value::from(crate::funcs::yaml::to_yaml(&m).unwrap_or_default())
             }
             "AsSecrets" => {

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use kubake_yaml::{Node, Schema, Value};
+use kubake_yaml::{Duplicates, Node, Schema, Value};
 
 /// Helm v3.17's `releaseutil.InstallOrder`: kinds earlier in the list are installed first;
 /// kinds not in it come after, ordered by kind name. (v3.17 does not list the webhook
@@ -228,12 +228,23 @@ fn read_head(path: &str, doc: &str) -> Result<Head, ManifestError> {
         source: path.to_string(),
         message,
     };
-    let node = kubake_yaml::load_one(doc, Schema::Yaml11).map_err(|e| {
-        err(format!(
-            "error converting YAML to JSON: yaml: {}",
-            e.message
-        ))
-    })?;
+    // sigs.k8s.io/yaml reads with yaml.v2, which lets a later duplicate key win.
+    let load =
+        |text: &str| kubake_yaml::load_stream_with(text, Schema::Yaml11, Duplicates::LastWins);
+    let docs = match load(doc) {
+        Ok(docs) => docs,
+        // libyaml ignores indentation inside flow collections, so a closing bracket may
+        // sit at its key's column (`command: [` ... `]`); our parser refuses that. Only
+        // the head is read here (the text printed is untouched), so retry with such
+        // closers joined to the line before.
+        Err(e) => load(&join_flow_closers(doc)).map_err(|_| {
+            err(format!(
+                "error converting YAML to JSON: yaml: {}",
+                e.message
+            ))
+        })?,
+    };
+    let node = docs.into_iter().next().unwrap_or_else(Node::null);
     let map = match &node.value {
         Value::Map(m) => m,
         Value::Null => {
@@ -262,6 +273,24 @@ fn read_head(path: &str, doc: &str) -> Result<Head, ManifestError> {
         name: text(metadata.and_then(|m| m.get("name"))),
         hook,
     })
+}
+
+/// `doc` with every line that starts (after indentation) with `]` or `}` appended to
+/// the line before it.
+fn join_flow_closers(doc: &str) -> String {
+    let mut out = String::with_capacity(doc.len());
+    for line in doc.lines() {
+        let rest = line.trim_start();
+        if !out.is_empty() && (rest.starts_with(']') || rest.starts_with('}')) {
+            out.pop();
+            out.push(' ');
+            out.push_str(rest);
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn json_type(v: &Value) -> &'static str {
@@ -559,6 +588,16 @@ mod tests {
             .to_string()
             .starts_with("YAML parse error on c/templates/l.yaml: "));
         assert!(err.to_string().contains("cannot unmarshal array"));
+    }
+
+    #[test]
+    fn heads_read_like_yaml_v2() {
+        let doc = "kind: StatefulSet\nmetadata:\n  name: a\n  name: b\nspec:\n  command: [\n    \"sh\"\n  ]\n";
+        let head = read_head("c/templates/s.yaml", doc).expect("libyaml reads it");
+        assert_eq!(
+            (head.kind.as_str(), head.name.as_str()),
+            ("StatefulSet", "b")
+        );
     }
 
     #[test]

@@ -100,14 +100,19 @@ fn b32_decode(s: &str) -> Result<Vec<u8>, String> {
 }
 
 fn text(bytes: Vec<u8>) -> String {
-    String::from_utf8_lossy(&bytes).into_owned()
+    crate::files::go_string(&bytes)
+}
+
+/// The bytes of argument `i` (Go strings hold raw bytes; see [`crate::files::go_bytes`]).
+fn bytes_at(a: &[Value], i: usize) -> std::borrow::Cow<'_, [u8]> {
+    crate::files::go_bytes(str_at(a, i))
 }
 
 pub(crate) fn register(map: &mut FuncMap) {
     use GoType::String as S;
     reg(map, "b64enc", [S], |_, a| {
         Ok(Value::from(
-            base64::engine::general_purpose::STANDARD.encode(str_at(a, 0)),
+            base64::engine::general_purpose::STANDARD.encode(bytes_at(a, 0)),
         ))
     });
     reg(map, "b64dec", [S], |_, a| {
@@ -116,9 +121,7 @@ pub(crate) fn register(map: &mut FuncMap) {
         ))
     });
     reg(map, "b32enc", [S], |_, a| {
-        Ok(Value::from(
-            data_encoding::BASE32.encode(str_at(a, 0).as_bytes()),
-        ))
+        Ok(Value::from(data_encoding::BASE32.encode(&bytes_at(a, 0))))
     });
     reg(map, "b32dec", [S], |_, a| {
         Ok(Value::from(
@@ -126,13 +129,13 @@ pub(crate) fn register(map: &mut FuncMap) {
         ))
     });
     reg(map, "sha1sum", [S], |_, a| {
-        Ok(Value::from(hex(&sha1::Sha1::digest(str_at(a, 0)))))
+        Ok(Value::from(hex(&sha1::Sha1::digest(bytes_at(a, 0)))))
     });
     reg(map, "sha256sum", [S], |_, a| {
-        Ok(Value::from(hex(&sha2::Sha256::digest(str_at(a, 0)))))
+        Ok(Value::from(hex(&sha2::Sha256::digest(bytes_at(a, 0)))))
     });
     reg(map, "sha512sum", [S], |_, a| {
-        Ok(Value::from(hex(&sha2::Sha512::digest(str_at(a, 0)))))
+        Ok(Value::from(hex(&sha2::Sha512::digest(bytes_at(a, 0)))))
     });
     reg(map, "adler32sum", [S], |_, a| {
         let mut h = adler2::Adler32::new();

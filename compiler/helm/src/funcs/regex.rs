@@ -228,7 +228,16 @@ impl Scanner<'_> {
                 }
             }
             let lo_start = self.pos();
+            // Go's parser takes a Perl or Unicode class escape (`\w`, `\pL`) as a whole
+            // member and never as a range end, so `[\w-.]` is `\w`, `-` and `.`.
+            let is_class_escape = self.peek(0) == Some('\\')
+                && self
+                    .peek(1)
+                    .is_some_and(|n| perl_class(n).is_some() || n == 'p' || n == 'P');
             let lo = self.class_char()?;
+            if is_class_escape {
+                continue;
+            }
             if self.peek(0) == Some('-') && self.peek(1).is_some_and(|n| n != ']') {
                 self.i += 1;
                 self.out.push('-');
@@ -695,6 +704,13 @@ mod tests {
         assert_eq!(m("a(?i:B)c", "abc"), Ok(true));
         assert_eq!(m("a(?i:B)c", "abC"), Ok(false));
         assert_eq!(m("(?P<x>a)(?<y>b)+", "abb"), Ok(true));
+    }
+
+    #[test]
+    fn class_escape_then_dash_is_literal() {
+        let re = compile(r"^[\w-\.]+$").expect("Go accepts it");
+        assert!(re.is_match("my-master.x"));
+        assert!(!re.is_match("a b"));
     }
 
     #[test]
