@@ -1,7 +1,7 @@
-//! Helm chart rendering for kubake. This crate holds Helm v3.17.2's template function
-//! library (all of Sprig v3.3.0 that Helm exposes, plus Helm's own functions), the
-//! built-in objects templates see, and a renderer for one chart's template set; chart
-//! loading, values coalescing and dependencies build on it.
+//! Helm chart rendering for kubake: `helm template` v3.17.2 without helm. This crate
+//! holds Helm's template function library (all of Sprig v3.3.0 that Helm exposes, plus
+//! Helm's own functions), the built-in objects templates see, the renderer, and the
+//! `helm template` pipeline.
 //!
 //! The principal pieces:
 //! - [`funcs::func_map`]: the function map, registered on a gotmpl
@@ -36,9 +36,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Not here: reading charts from disk or archives, `values.yaml` coalescing, subcharts,
-//! hooks, CRDs and manifest ordering. `API.md` beside the manifest has notes for the
-//! layer that builds on this one.
+//! On top of these: [`tree::render_tree`] renders a chart and its subcharts as one
+//! template set (each template in its own chart's scope), [`manifest`] turns rendered
+//! files into `helm template`'s output (hooks, install order, CRDs, `--show-only`), and
+//! [`pipeline::template`] is the whole `helm template` over kubake-chart's loading and
+//! values.
+//!
+//! Not here: reading charts from disk or archives and computing values (kubake-chart),
+//! fetching charts, printing. `API.md` beside the manifest has notes for callers.
 
 #![deny(missing_docs)]
 
