@@ -1,6 +1,7 @@
 //! The `kubake` command: parse arguments, call the library, print the result or a
 //! diagnostic, and map failures to exit codes (0 ok, 1 build error, 2 usage error).
 
+mod build_cmd;
 mod diagnostic;
 mod output;
 mod template_cmd;
@@ -34,6 +35,8 @@ enum Command {
     },
     /// Render a Helm chart, printing what `helm template [NAME] CHART` prints.
     Template(Box<template_cmd::TemplateArgs>),
+    /// Compile a Flux or Argo CD repository into a deterministic, hashed bundle directory.
+    Build(Box<build_cmd::BuildArgs>),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Template(args) => template_cmd::run(*args),
+        Command::Build(args) => build_cmd::run(*args),
         Command::Kustomize {
             dir,
             load_restrictor,

@@ -46,6 +46,7 @@ pub mod expand;
 pub mod flux;
 pub mod fs;
 pub mod glob;
+pub mod helm_renderer;
 pub mod kfile;
 pub mod lock;
 pub mod object;
@@ -59,6 +60,7 @@ pub use charts::ResolvedChart;
 pub use compilation::{Compilation, CompiledObject, CompiledUnit, UnitStatus};
 pub use config::{Config, Flavor, Options};
 pub use error::{Error, ErrorKind, Result};
+pub use helm_renderer::HelmRenderer;
 pub use lock::Lock;
 pub use render::{
     ChartLocation, ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument,

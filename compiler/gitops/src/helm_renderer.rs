@@ -1,0 +1,121 @@
+//! The chart seam ([`ChartRenderer`]) implemented over
+//! kubake's native `helm template` ([`kubake_helm::template`]): a HelmRelease's or an
+//! Argo CD source's request becomes `helm template` flags, and the output is sorted back
+//! into Helm's groups (the `crds/` files, plain manifests for post-renderers, hooks).
+//!
+//! Not here: choosing charts and computing values (the GitOps layer does that) or
+//! rendering itself (kubake-helm).
+
+use crate::render::{ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument};
+use kubake_helm::manifest;
+use kubake_helm::pipeline::{template, TemplateOptions, UserValues};
+use kubake_helm::Determinism;
+
+/// Renders GitOps chart requests with kubake's Helm engine.
+#[derive(Clone, Debug, Default)]
+pub struct HelmRenderer {
+    /// What pins random and clock functions in every render.
+    pub determinism: Determinism,
+}
+
+impl ChartRenderer for HelmRenderer {
+    fn render(&self, req: &ChartRequest) -> Result<RenderedChart, RenderError> {
+        if !req.chart_values_files.is_empty() {
+            return Err(RenderError {
+                message: format!(
+                    "chart {}: replacing the chart's values.yaml with valuesFiles ({}) is not supported yet",
+                    req.chart_name,
+                    req.chart_values_files.join(", ")
+                ),
+                file: Some(req.chart.path().display().to_string()),
+                help: Some("merge those files into the HelmRelease's values instead".into()),
+            });
+        }
+        let opts = TemplateOptions {
+            release_name: Some(req.release_name.clone()),
+            namespace: req.namespace.clone(),
+            values: UserValues::Merged(req.values.clone()),
+            skip_schema_validation: req.skip_schema_validation,
+            kube_version: Some(req.kube_version.clone()),
+            api_versions: req.api_versions.clone(),
+            include_crds: req.include_crds,
+            skip_tests: req.skip_tests,
+            is_upgrade: req.is_upgrade,
+            determinism: self.determinism.clone(),
+            ..TemplateOptions::default()
+        };
+        let out = template(req.chart.path(), &opts).map_err(|e| RenderError {
+            message: e.to_string(),
+            file: Some(req.chart.path().display().to_string()),
+            help: None,
+        })?;
+        let mut rendered = split_output(&out.text, req.include_crds)?;
+        rendered.warnings = out.warnings;
+        Ok(rendered)
+    }
+}
+
+/// Sorts `helm template` output back into its groups. The output holds, in order, the
+/// `crds/` files (only with `include_crds`), the manifests and the hooks, each document
+/// preceded by `# Source: PATH`.
+fn split_output(text: &str, include_crds: bool) -> Result<RenderedChart, RenderError> {
+    let mut rendered = RenderedChart::default();
+    let mut in_crds = include_crds;
+    for chunk in text.split("---\n# Source: ").skip(1) {
+        let (source, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
+        let body = body.trim_end_matches('\n');
+        let doc = RenderedDocument {
+            source: source.to_string(),
+            text: format!("{body}\n"),
+        };
+        // CRD files come first and are never templates; the first template ends them.
+        if in_crds && is_crd_file(source) {
+            rendered.crds.push(doc);
+            continue;
+        }
+        in_crds = false;
+        let (hooks, _) = manifest::sort_manifests(&[(source.to_string(), body.to_string())])
+            .map_err(|e| RenderError {
+                message: e.to_string(),
+                file: Some(source.to_string()),
+                help: None,
+            })?;
+        if hooks.is_empty() {
+            rendered.manifests.push(doc);
+        } else {
+            rendered.hooks.push(doc);
+        }
+    }
+    Ok(rendered)
+}
+
+/// `CHART/crds/x.yaml` or `CHART/charts/SUB/crds/x.yaml`, as Helm names CRD files.
+fn is_crd_file(source: &str) -> bool {
+    let parts: Vec<&str> = source.split('/').collect();
+    parts.len() >= 3 && parts[parts.len() - 2] == "crds" && !parts.contains(&"templates")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_split_into_crds_manifests_and_hooks() {
+        let text = "---\n# Source: c/crds/a.yaml\nkind: CustomResourceDefinition\n\n---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\n---\n# Source: c/templates/job.yaml\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n";
+        let r = split_output(text, true).expect("split");
+        assert_eq!(r.crds.len(), 1);
+        assert_eq!(r.crds[0].source, "c/crds/a.yaml");
+        assert_eq!(r.manifests.len(), 1);
+        assert_eq!(r.manifests[0].text, "kind: ConfigMap\n");
+        assert_eq!(r.hooks.len(), 1);
+        assert_eq!(r.hooks[0].source, "c/templates/job.yaml");
+    }
+
+    #[test]
+    fn template_paths_named_crds_are_manifests() {
+        let text = "---\n# Source: c/templates/crds/x.yaml\nkind: ConfigMap\n";
+        let r = split_output(text, true).expect("split");
+        assert!(r.crds.is_empty());
+        assert_eq!(r.manifests.len(), 1);
+    }
+}
