@@ -6,12 +6,18 @@ use std::path::Path;
 use kubake_kustomize::Error;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Report};
 
+/// A message with optional help and one labelled span in a named source: the shape of
+/// every kubake diagnostic.
 #[derive(Debug)]
-struct BuildDiagnostic {
-    message: String,
-    help: Option<String>,
-    source: Option<NamedSource<String>>,
-    label: Option<LabeledSpan>,
+pub struct BuildDiagnostic {
+    /// The message.
+    pub message: String,
+    /// What to do.
+    pub help: Option<String>,
+    /// The file the label points into.
+    pub source: Option<NamedSource<String>>,
+    /// Where in `source`.
+    pub label: Option<LabeledSpan>,
 }
 
 impl std::fmt::Display for BuildDiagnostic {

@@ -13,7 +13,9 @@ use std::process::ExitCode;
 use clap::Args;
 use kubake_chart::ValueOptions;
 use kubake_helm::{template, Determinism, TemplateError, TemplateOptions, UserValues};
-use miette::{Diagnostic, LabeledSpan, NamedSource, Report};
+use miette::{LabeledSpan, NamedSource, Report};
+
+use crate::diagnostic::BuildDiagnostic;
 
 /// `kubake template`'s arguments.
 #[derive(Args, Debug)]
@@ -139,42 +141,10 @@ fn fail(report: &Report) -> ExitCode {
     ExitCode::from(1)
 }
 
-#[derive(Debug)]
-struct TemplateDiagnostic {
-    message: String,
-    help: Option<String>,
-    source: Option<NamedSource<String>>,
-    label: Option<LabeledSpan>,
-}
-
-impl std::fmt::Display for TemplateDiagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for TemplateDiagnostic {}
-
-impl Diagnostic for TemplateDiagnostic {
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.label
-            .clone()
-            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
-    }
-}
-
 /// The diagnostic for a failed render: Helm's message, plus the template's source
 /// around the failing position when the chart is a directory holding that file.
 fn to_report(e: &TemplateError, chart: &Path) -> Report {
-    let mut diag = TemplateDiagnostic {
+    let mut diag = BuildDiagnostic {
         message: e.to_string().trim_end().to_string(),
         help: None,
         source: None,
