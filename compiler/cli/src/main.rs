@@ -50,6 +50,7 @@ enum Restrictor {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    wrap_diagnostics_at_columns();
     match cli.command {
         Command::Template(args) => template_cmd::run(*args),
         Command::Build(args) => build_cmd::run(*args),
@@ -76,4 +77,21 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Diagnostics wrap at the terminal's width, or 80 columns when stderr is not a terminal.
+/// `COLUMNS` overrides both, as it does for most command-line tools, so CI logs and tests
+/// can choose a width (miette itself does not read it).
+fn wrap_diagnostics_at_columns() {
+    let Some(width) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+    else {
+        return;
+    };
+    // Fails only when a hook is already installed, which nothing in kubake does.
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().width(width).build())
+    }));
 }

@@ -28,7 +28,8 @@ fn diagnostics_match_snapshots() {
             .arg(fixtures.join(entry))
             .args(words)
             .env("NO_COLOR", "1")
-            .env("COLUMNS", "100")
+            // Wide enough that no line wraps: wrapping would depend on the clone's path length.
+            .env("COLUMNS", "1000")
             .output()
             .expect("run kubake");
         assert_eq!(out.status.code(), Some(1), "{name}: exit code");
