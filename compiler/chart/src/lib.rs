@@ -47,7 +47,7 @@ pub mod values;
 pub use coalesce::{coalesce_values, GLOBAL_KEY};
 pub use dependencies::{check_dependencies, check_installable, process_dependencies};
 pub use error::{Error, ErrorKind, Result, Warnings};
-pub use load::{load_chart, load_chart_with, Chart, ChartFile, Limits};
+pub use load::{load_chart, load_chart_archive, load_chart_with, Chart, ChartFile, Limits};
 pub use metadata::{Dependency, Maintainer, Metadata};
 pub use schema::validate_against_schema;
 pub use semver::is_compatible_range;

@@ -136,8 +136,8 @@ pub fn load_chart_with(path: &Path, limits: &Limits, warnings: &mut Warnings) ->
         )
         .with_file(path)
     })?;
-    let mut budget = Budget::new(limits);
     if meta.is_dir() {
+        let mut budget = Budget::new(limits);
         let files = read_dir(path, limits, &mut budget, warnings)?;
         load_files(files, path.to_path_buf(), limits, &mut budget, 0, warnings)
     } else {
@@ -152,22 +152,42 @@ pub fn load_chart_with(path: &Path, limits: &Limits, warnings: &mut Warnings) ->
             .with_file(path));
         }
         let bytes = std::fs::read(path).map_err(|e| io_err(path, &e))?;
-        let name = path.display().to_string();
-        if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
-            let msg = if name.ends_with(".yaml") || name.ends_with(".yml") {
-                format!("file '{name}' seems to be a YAML file, but expected a gzipped archive")
-            } else {
-                format!(
-                    "file '{name}' does not appear to be a gzipped archive; got '{}'",
-                    sniff_content_type(&bytes)
-                )
-            };
-            return Err(Error::new(ErrorKind::Archive, msg).with_file(path));
-        }
-        let files = read_archive(&bytes, limits).map_err(|e| e.with_file(path))?;
-        budget.take_files(&files).map_err(|e| e.with_file(path))?;
-        load_files(files, path.to_path_buf(), limits, &mut budget, 0, warnings)
+        load_chart_archive(&bytes, path, limits, warnings)
     }
+}
+
+/// Loads a chart from the bytes of a `.tgz` archive; `source` names it in messages and
+/// in the loaded [`Chart`]. The archive is untrusted: entries escaping the chart root,
+/// links, oversized files and decompression bombs end in an error under `limits`.
+pub fn load_chart_archive(
+    bytes: &[u8],
+    source: &Path,
+    limits: &Limits,
+    warnings: &mut Warnings,
+) -> Result<Chart> {
+    let name = source.display().to_string();
+    if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
+        let msg = if name.ends_with(".yaml") || name.ends_with(".yml") {
+            format!("file '{name}' seems to be a YAML file, but expected a gzipped archive")
+        } else {
+            format!(
+                "file '{name}' does not appear to be a gzipped archive; got '{}'",
+                sniff_content_type(bytes)
+            )
+        };
+        return Err(Error::new(ErrorKind::Archive, msg).with_file(source));
+    }
+    let mut budget = Budget::new(limits);
+    let files = read_archive(bytes, limits).map_err(|e| e.with_file(source))?;
+    budget.take_files(&files).map_err(|e| e.with_file(source))?;
+    load_files(
+        files,
+        source.to_path_buf(),
+        limits,
+        &mut budget,
+        0,
+        warnings,
+    )
 }
 
 /// A rough `http.DetectContentType` for the one message that shows it.

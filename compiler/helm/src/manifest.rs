@@ -239,8 +239,8 @@ fn read_head(path: &str, doc: &str) -> Result<Head, ManifestError> {
         // closers joined to the line before.
         Err(e) => load(&join_flow_closers(doc)).map_err(|_| {
             err(format!(
-                "error converting YAML to JSON: yaml: {}",
-                e.message
+                "error converting YAML to JSON: {}",
+                crate::funcs::yaml::libyaml_error(&e)
             ))
         })?,
     };

@@ -84,7 +84,7 @@ fn decode(text: &str, target: Target) -> Result<Value, String> {
 /// A load error in yaml.v2's words: `yaml: line N: PROBLEM`, where libyaml reports a
 /// parser error on the 0-based line of the problem and a scanner error on the 1-based
 /// one, and names only the problem, not its context.
-fn libyaml_error(e: &kubake_yaml::LoadError) -> String {
+pub(crate) fn libyaml_error(e: &kubake_yaml::LoadError) -> String {
     let (parser, problem) = match e.message.split_once(", ") {
         Some((ctx, problem)) if ctx.starts_with("while ") => {
             (ctx.starts_with("while parsing"), problem)
