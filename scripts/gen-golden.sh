@@ -19,3 +19,20 @@ grep -v '^#' "$root/fixtures/kustomize/cases.txt" | while read -r name entry fla
   fi
 done
 echo "golden/kustomize: $(ls "$out" | wc -l) files"
+
+# kustomize goldens with helmCharts: one `kustomize build` per line of
+# fixtures/kustomize-helm/cases.txt, helm v3.17 from the same tools as the chart renderer.
+out="$root/golden/kustomize-helm"
+mkdir -p "$out"
+rm -f "$out"/*.yaml "$out"/*.error
+export HELM_CONFIG_HOME="$(mktemp -d)" HELM_CACHE_HOME="$(mktemp -d)" HELM_DATA_HOME="$(mktemp -d)"
+grep -v '^#' "$root/fixtures/kustomize-helm/cases.txt" | while read -r name entry flags; do
+  [ -n "$name" ] || continue
+  if "$tools/kustomize" build "$root/fixtures/kustomize-helm/$entry" $flags --helm-command "$tools/helm" >"$out/$name.yaml" 2>"$out/$name.stderr"; then
+    rm -f "$out/$name.stderr"
+  else
+    grep -v '^# Warning' "$out/$name.stderr" | sed "s#$root/##g" >"$out/$name.error" || true
+    rm -f "$out/$name.yaml" "$out/$name.stderr"
+  fi
+done
+echo "golden/kustomize-helm: $(ls "$out" | wc -l) files"

@@ -32,11 +32,48 @@ enum Command {
         /// Write the output to this file (atomically) instead of standard output.
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        helm: HelmFlags,
     },
     /// Render a Helm chart, printing what `helm template [NAME] CHART` prints.
     Template(Box<template_cmd::TemplateArgs>),
     /// Compile a Flux or Argo CD repository into a deterministic, hashed bundle directory.
     Build(Box<build_cmd::BuildArgs>),
+}
+
+/// `kustomize build`'s Helm flags.
+#[derive(clap::Args, Debug)]
+struct HelmFlags {
+    /// Inflate `helmCharts` with kubake's Helm engine (kustomize's --enable-helm).
+    #[arg(long = "enable-helm")]
+    enable_helm: bool,
+    /// `.Capabilities.APIVersions` additions for charts that set no `apiVersions`.
+    #[arg(long = "helm-api-versions", value_name = "VERSION")]
+    api_versions: Vec<String>,
+    /// `.Capabilities.KubeVersion` for charts that set no `kubeVersion`.
+    #[arg(long = "helm-kube-version", value_name = "VERSION")]
+    kube_version: Option<String>,
+    /// A chart store for charts not under `helmGlobals.chartHome`: a folder of
+    /// `<chart>-<version>.tgz` or unpacked charts (repeatable).
+    #[arg(long = "chart-store", value_name = "DIR")]
+    chart_stores: Vec<PathBuf>,
+}
+
+impl HelmFlags {
+    fn support(self) -> Option<kubake_kustomize::HelmSupport> {
+        if !self.enable_helm {
+            return None;
+        }
+        let inflater = kubake_gitops::kustomize_helm::KustomizeHelm {
+            determinism: kubake_helm::Determinism::default(),
+            stores: kubake_gitops::charts::ChartStores::new(self.chart_stores),
+        };
+        Some(kubake_kustomize::HelmSupport {
+            inflater: std::sync::Arc::new(inflater),
+            api_versions: self.api_versions,
+            kube_version: self.kube_version,
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -58,12 +95,14 @@ fn main() -> ExitCode {
             dir,
             load_restrictor,
             output,
+            helm,
         } => {
             let opts = BuildOptions {
                 load_restrictor: match load_restrictor {
                     Restrictor::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
                     Restrictor::LoadRestrictionsNone => LoadRestrictor::None,
                 },
+                helm: helm.support(),
             };
             match build(&RealFs, &dir, &opts) {
                 Ok(objects) => {

@@ -48,6 +48,7 @@ pub fn run_case(case: &Path) -> Outcome {
         } else {
             LoadRestrictor::RootOnly
         },
+        helm: None,
     };
     let empty_dirs = meta["empty_dirs"]
         .as_array()

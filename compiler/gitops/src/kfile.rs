@@ -269,6 +269,9 @@ fn run(
 ) -> Result<Vec<Built>> {
     let opts = BuildOptions {
         load_restrictor: restrictor,
+        // Flux's kustomize-controller never enables Helm; Argo CD does only when
+        // argocd-cm's kustomize.buildOptions says --enable-helm (not modelled yet).
+        helm: None,
     };
     let nodes =
         kubake_kustomize::build(fs, dir, &opts).map_err(|e| Error::from_kustomize(e, root))?;

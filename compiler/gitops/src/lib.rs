@@ -48,6 +48,7 @@ pub mod fs;
 pub mod glob;
 pub mod helm_renderer;
 pub mod kfile;
+pub mod kustomize_helm;
 pub mod lock;
 pub mod object;
 pub mod order;

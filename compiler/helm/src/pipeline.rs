@@ -57,6 +57,9 @@ pub struct TemplateOptions {
     pub release_name: Option<String>,
     /// `--name-template`: a template rendering the release name.
     pub name_template: Option<String>,
+    /// `--generate-name`: `BASE-SECONDS`, BASE the chart path's file name up to its first
+    /// dot and SECONDS the pinned clock (Helm reads the wall clock).
+    pub generate_name: bool,
     /// `--namespace`; empty means `default`.
     pub namespace: String,
     /// `-f`, `--set`, ... or already merged values.
@@ -164,7 +167,7 @@ pub fn template(
     chart_path: &Path,
     opts: &TemplateOptions,
 ) -> Result<TemplateOutput, TemplateError> {
-    let release_name = release_name(opts)?;
+    let release_name = release_name(chart_path, opts)?;
     let kube_version = kube_version(opts.kube_version.as_deref())?;
     let mut warnings = Vec::new();
     let limits = opts.limits.clone().unwrap_or_default();
@@ -264,7 +267,18 @@ fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, String)>)
 }
 
 /// `NAME`, else `--name-template`'s result, else `release-name` (Helm's `NameAndChart`).
-fn release_name(opts: &TemplateOptions) -> Result<String, TemplateError> {
+fn release_name(chart_path: &Path, opts: &TemplateOptions) -> Result<String, TemplateError> {
+    if opts.generate_name && opts.release_name.is_none() && opts.name_template.is_none() {
+        let file = chart_path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let base = match file.split('.').next() {
+            Some(b) if !b.is_empty() => b.to_string(),
+            _ => "chart".to_string(),
+        };
+        return Ok(format!("{base}-{}", opts.determinism.clock));
+    }
     match (&opts.release_name, &opts.name_template) {
         (Some(_), Some(_)) => Err(TemplateError::Invalid(
             "cannot set --name-template and also specify a name".into(),
@@ -379,7 +393,7 @@ mod tests {
             name_template: Some("{{ \"rel\" | upper | lower }}-x".into()),
             ..TemplateOptions::default()
         };
-        assert_eq!(release_name(&opts).unwrap(), "rel-x");
+        assert_eq!(release_name(Path::new("c"), &opts).unwrap(), "rel-x");
     }
 
     #[test]

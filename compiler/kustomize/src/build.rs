@@ -15,10 +15,13 @@ use crate::target::{BuildContext, LoadRestrictor, Target};
 use crate::transform::{hash, namereference, sort, vars};
 
 /// Options of a build.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
     /// The load restrictor.
     pub load_restrictor: LoadRestrictor,
+    /// `--enable-helm`: what inflates `helmCharts`; `None` makes them an error, as
+    /// kustomize without the flag does.
+    pub helm: Option<crate::helm_charts::HelmSupport>,
 }
 
 /// Builds the kustomization in `dir`, returning the objects in output order.
@@ -31,6 +34,7 @@ pub fn build(fs: &dyn FileSystem, dir: &Path, opts: &BuildOptions) -> Result<Vec
     let ctx = BuildContext {
         fs,
         restrictor: opts.load_restrictor,
+        helm: opts.helm.as_ref(),
         top_dir: dir.clone(),
         build_metadata: top.build_metadata.clone(),
         schema: std::sync::OnceLock::new(),

@@ -177,8 +177,10 @@ pub struct Kustomization {
     pub sort_options: Option<SortOptions>,
     /// `buildMetadata`.
     pub build_metadata: Vec<String>,
-    /// Where `helmCharts` was, when present.
-    pub helm_charts: Option<Pos>,
+    /// `helmCharts`, then the converted `helmChartInflationGenerator` entries.
+    pub helm_charts: Vec<crate::helm_charts::HelmChartArgs>,
+    /// `helmGlobals`.
+    pub helm_globals: crate::helm_charts::HelmGlobals,
 }
 
 const KNOWN_FIELDS: &[&str] = &[
@@ -306,6 +308,15 @@ fn decode(node: &Node, file: &Path, dir: &Path) -> Result<Kustomization> {
         None => None,
     };
 
+    let mut helm_globals = match f.get("helmGlobals") {
+        Some(n) => crate::helm_charts::decode_globals(n, file)?,
+        None => Default::default(),
+    };
+    let mut helm_charts = f.objects("helmCharts", |n| crate::helm_charts::decode_chart(n, file))?;
+    helm_charts.extend(f.objects("helmChartInflationGenerator", |n| {
+        crate::helm_charts::decode_legacy(n, file, &mut helm_globals)
+    })?);
+
     Ok(Kustomization {
         file: file.to_path_buf(),
         dir: dir.to_path_buf(),
@@ -342,10 +353,8 @@ fn decode(node: &Node, file: &Path, dir: &Path) -> Result<Kustomization> {
             .into_iter()
             .map(|(s, _)| s)
             .collect(),
-        helm_charts: f
-            .get("helmCharts")
-            .or_else(|| f.get("helmChartInflationGenerator"))
-            .map(|n| n.pos),
+        helm_charts,
+        helm_globals,
     })
 }
 

@@ -19,7 +19,8 @@
 //! ```
 //!
 //! Not here: fetching remote bases or running plugin programs (kubake builds offline and
-//! says so), and Helm chart inflation (the `helm` crate's job).
+//! says so), and rendering Helm charts: `helmCharts` entries are handed to the
+//! [`ChartInflater`] the caller gives in [`BuildOptions::helm`] (kubake's Helm engine).
 #![deny(missing_docs)]
 
 pub mod build;
@@ -29,6 +30,7 @@ pub mod error;
 pub mod fieldspec;
 pub mod fs;
 pub mod generators;
+pub mod helm_charts;
 pub mod kustfile;
 pub mod openapi;
 pub mod resmap;
@@ -41,4 +43,5 @@ pub mod transform;
 pub use build::{build, BuildOptions};
 pub use error::{Error, Result};
 pub use fs::{FileSystem, MemFs, RealFs};
+pub use helm_charts::{ChartInflater, HelmSupport, InflateRequest};
 pub use target::LoadRestrictor;

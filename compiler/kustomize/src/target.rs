@@ -78,6 +78,8 @@ pub struct BuildContext<'a> {
     pub fs: &'a dyn FileSystem,
     /// The load restrictor.
     pub restrictor: LoadRestrictor,
+    /// `--enable-helm`'s chart inflater, if enabled.
+    pub helm: Option<&'a crate::helm_charts::HelmSupport>,
     /// The top kustomization's directory (origin paths are relative to it).
     pub top_dir: PathBuf,
     /// The top kustomization's `buildMetadata`.
@@ -182,14 +184,6 @@ impl<'c, 'a> Target<'c, 'a> {
     /// kustomize's `accumulateTarget`: everything this kustomization does, on `ra`.
     pub fn accumulate_into(&self, mut ra: Accumulator) -> Result<Accumulator> {
         let k = &self.kust;
-        if let Some(pos) = k.helm_charts {
-            return Err(Error::at(
-                "helmCharts is not yet supported by kubake",
-                &k.file,
-                pos,
-            )
-            .with_help("render the chart with `helm template` into a file and list it under resources, until kubake's Helm engine lands"));
-        }
         for r in &k.resources {
             ra = self
                 .accumulate_resource(ra, &r.value)
@@ -386,7 +380,51 @@ impl<'c, 'a> Target<'c, 'a> {
             }
             transform::generated::absorb(&mut ra.resmap, res)?;
         }
+        for chart in &k.helm_charts {
+            self.inflate_chart(chart, ra)
+                .map_err(|e| e.or_at(&k.file, chart.pos))?;
+        }
         transform::plugins::run_generator_plugins(self, ra)?;
+        Ok(())
+    }
+
+    /// kustomize's HelmChartInflationGenerator for one `helmCharts` entry: the chart's
+    /// objects join the resources as generated ones (an id clash is an error).
+    fn inflate_chart(
+        &self,
+        chart: &crate::helm_charts::HelmChartArgs,
+        ra: &mut Accumulator,
+    ) -> Result<()> {
+        let Some(support) = self.ctx.helm else {
+            return Err(crate::helm_charts::config_error(
+                chart,
+                &self.kust.helm_globals,
+                "must specify --enable-helm",
+            )
+            .with_help("build with --enable-helm (Argo CD: kustomize.buildOptions: --enable-helm); Flux's kustomize-controller never inflates charts, use a HelmRelease there"));
+        };
+        let text = crate::helm_charts::inflate(
+            chart,
+            &self.kust.helm_globals,
+            self.dir(),
+            support,
+            &DirFiles { target: self },
+        )?;
+        let source = self.dir().join(format!("{}.helm-output.yaml", chart.name));
+        for mut res in parse_resources(&text, &source)? {
+            if self.origin_enabled() {
+                res.origin = Some(Origin {
+                    path: None,
+                    configured_in: Some(self.configured_in()),
+                    configured_by: Some(ConfiguredBy {
+                        api_version: "builtin".into(),
+                        kind: "HelmChartInflationGenerator".into(),
+                        ..ConfiguredBy::default()
+                    }),
+                });
+            }
+            transform::generated::absorb(&mut ra.resmap, res)?;
+        }
         Ok(())
     }
 
@@ -403,6 +441,20 @@ struct DirFiles<'t, 'c, 'a> {
 impl FileSource for DirFiles<'_, '_, '_> {
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, String> {
         self.target.read_bytes(path).map_err(|e| e.message)
+    }
+}
+
+impl crate::helm_charts::ValuesSource for DirFiles<'_, '_, '_> {
+    fn read(&self, rel: &str) -> Result<Vec<u8>> {
+        self.target.read_bytes(rel)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.target.ctx.fs.is_dir(path)
+    }
+
+    fn read_abs(&self, path: &Path) -> Option<Vec<u8>> {
+        self.target.ctx.fs.read(path).ok()
     }
 }
 

@@ -25,6 +25,7 @@ fn fixtures_match_reference_goldens() {
             } else {
                 LoadRestrictor::RootOnly
             },
+            helm: None,
         };
         count += 1;
         let result = build(&RealFs, &root.join("fixtures/kustomize").join(entry), &opts);
