@@ -80,20 +80,44 @@ fn process_dependency_enabled(
         return Ok(());
     }
     let mut reqs: Vec<Dependency> = c.metadata.dependencies.iter().flatten().cloned().collect();
-    let loaded = std::mem::take(&mut c.dependencies);
-    let mut linked: Vec<Chart> = loaded
-        .iter()
-        .filter(|existing| {
-            !reqs.iter().any(|r| {
-                existing.name() == r.name
-                    && is_compatible_range(&r.version, &existing.metadata.version)
-            })
-        })
-        .cloned()
+    // Charts are moved, not copied, where only one entry uses them: a subchart can hold
+    // megabytes of files (kube-prometheus-stack's CRDs), and Helm shares them too.
+    let mut loaded: Vec<Option<Chart>> = std::mem::take(&mut c.dependencies)
+        .into_iter()
+        .map(Some)
         .collect();
-    for req in &mut reqs {
-        if let Some(found) = alias_dependency(&loaded, req) {
-            linked.push(found);
+    let matches = |chart: &Chart, r: &Dependency| {
+        chart.name() == r.name && is_compatible_range(&r.version, &chart.metadata.version)
+    };
+    // `getAliasDependency`: the first loaded chart each entry names (version permitting).
+    let picks: Vec<Option<usize>> = reqs
+        .iter()
+        .map(|r| loaded.iter().flatten().position(|ch| matches(ch, r)))
+        .collect();
+    let mut uses = vec![0usize; loaded.len()];
+    for i in picks.iter().flatten() {
+        uses[*i] += 1;
+    }
+    let mut linked: Vec<Chart> = Vec::new();
+    for (i, slot) in loaded.iter_mut().enumerate() {
+        if uses[i] == 0 && slot.as_ref().is_some_and(|ch| !reqs.iter().any(|r| matches(ch, r))) {
+            linked.extend(slot.take());
+        }
+    }
+    for (req, pick) in reqs.iter_mut().zip(&picks) {
+        if let Some(i) = *pick {
+            uses[i] -= 1;
+            let found = if uses[i] == 0 {
+                loaded[i].take()
+            } else {
+                loaded[i].clone()
+            };
+            if let Some(mut found) = found {
+                if !req.alias.is_empty() {
+                    found.metadata.name = req.alias.clone();
+                }
+                linked.push(found);
+            }
         }
         if !req.alias.is_empty() {
             req.name = req.alias.clone();
@@ -120,19 +144,6 @@ fn process_dependency_enabled(
     }
     c.metadata.dependencies = reqs.into_iter().map(Some).collect();
     Ok(())
-}
-
-/// `getAliasDependency`: the first loaded chart the entry names (version permitting),
-/// renamed to the alias if there is one.
-fn alias_dependency(charts: &[Chart], dep: &Dependency) -> Option<Chart> {
-    let found = charts
-        .iter()
-        .find(|c| c.name() == dep.name && is_compatible_range(&dep.version, &c.metadata.version))?;
-    let mut out = found.clone();
-    if !dep.alias.is_empty() {
-        out.metadata.name = dep.alias.clone();
-    }
-    Some(out)
 }
 
 /// `processDependencyTags`.

@@ -415,10 +415,12 @@ impl DirWalk<'_> {
 /// Reads at most `max` bytes (a file may grow between the size check and the read).
 fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut data = Vec::new();
-    std::fs::File::open(path)?
-        .take(max.saturating_add(1))
-        .read_to_end(&mut data)?;
+    let file = std::fs::File::open(path)?;
+    // Sized up front: growing a buffer by doubling touches (and faults in) twice the
+    // memory, which shows on charts with megabytes of CRDs.
+    let size = file.metadata().map_or(0, |m| m.len()).min(max);
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+    file.take(max.saturating_add(1)).read_to_end(&mut data)?;
     if data.len() as u64 > max {
         return Err(std::io::Error::other(
             "file grew past the maximum file size",

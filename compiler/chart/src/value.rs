@@ -117,19 +117,23 @@ pub fn yaml_to_json(node: &Node, source: &str) -> Result<Json, String> {
 /// The JSON key yaml.v2 + `sigs.k8s.io/yaml` make of a mapping key.
 fn json_key(key: &str, pos: kubake_yaml::Pos, source: &str) -> String {
     use kubake_yaml::resolve::{resolve_plain, Resolved};
+    let resolved = match resolve_plain(key, kubake_yaml::Schema::Yaml11) {
+        Resolved::Bool(b) => b.to_string(),
+        Resolved::Int(i) => i.to_string(),
+        Resolved::Float(f) if f.is_finite() => kubake_yaml::numfmt::format_float_g(f),
+        _ => return key.to_string(),
+    };
+    // Only a key that would read as a bool or number needs its source: quoted, it stays
+    // text. (Looking at the source costs a scan of the text, so it comes last.)
     let quoted = pos
         .byte_offset(source)
         .and_then(|i| source.get(i..))
         .and_then(|rest| rest.chars().next())
         .is_some_and(|c| c == '"' || c == '\'' || c == '|' || c == '>');
     if quoted {
-        return key.to_string();
-    }
-    match resolve_plain(key, kubake_yaml::Schema::Yaml11) {
-        Resolved::Bool(b) => b.to_string(),
-        Resolved::Int(i) => i.to_string(),
-        Resolved::Float(f) if f.is_finite() => kubake_yaml::numfmt::format_float_g(f),
-        _ => key.to_string(),
+        key.to_string()
+    } else {
+        resolved
     }
 }
 

@@ -10,6 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+// Rendering charts and building trees allocate many small, short-lived values; mimalloc
+// serves them with far fewer page faults and less locking than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use kubake_kustomize::{build, BuildOptions, LoadRestrictor, RealFs};
 
 /// Compile Kubernetes GitOps repositories into plain, deterministic YAML.

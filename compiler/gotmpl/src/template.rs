@@ -50,6 +50,13 @@ impl std::fmt::Debug for ExecOptions {
     }
 }
 
+/// One file's templates, parsed but not yet in a set ([`Templates::parse_detached`]).
+#[derive(Debug)]
+pub struct Parsed {
+    name: String,
+    trees: Vec<Tree>,
+}
+
 /// A set of named templates with their functions and options.
 #[derive(Clone, Debug)]
 pub struct Templates {
@@ -122,7 +129,17 @@ impl Templates {
     }
 
     fn parse_into(&mut self, name: &str, text: &str, replace_root: bool) -> Result<(), Error> {
-        let funcs = self.funcs.clone();
+        let parsed = self.parse_detached(name, text)?;
+        self.add_parsed_inner(parsed, replace_root);
+        Ok(())
+    }
+
+    /// Parses `text` as template `name` against this set's functions and delimiters
+    /// without adding it: [`Templates::add_parsed`] adds it later. Files can so be parsed
+    /// on several threads and added in order, which gives the same set as
+    /// [`Templates::parse`] called file by file.
+    pub fn parse_detached(&self, name: &str, text: &str) -> Result<Parsed, Error> {
+        let funcs = &self.funcs;
         let has_function = |f: &str| funcs.get(f).is_some() || crate::builtins::is_builtin(f);
         let trees = crate::parser::parse(
             name,
@@ -130,15 +147,26 @@ impl Templates {
             (&self.left_delim, &self.right_delim),
             &has_function,
         )?;
-        for tree in trees {
+        Ok(Parsed {
+            name: name.to_string(),
+            trees,
+        })
+    }
+
+    /// Adds what [`Templates::parse_detached`] parsed, as [`Templates::parse`] would have.
+    pub fn add_parsed(&mut self, parsed: Parsed) {
+        self.add_parsed_inner(parsed, false);
+    }
+
+    fn add_parsed_inner(&mut self, parsed: Parsed, replace_root: bool) {
+        for tree in parsed.trees {
             let keep_old = is_empty_tree(&tree.root)
                 && self.trees.contains_key(&tree.name)
-                && !(replace_root && tree.name == name);
+                && !(replace_root && tree.name == parsed.name);
             if !keep_old {
                 self.trees.insert(tree.name.clone(), Arc::new(tree));
             }
         }
-        Ok(())
     }
 
     /// The template named `name`.

@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use kubake_gotmpl::template::{ExecOptions, MissingKey, Templates};
 use kubake_gotmpl::{ErrorKind, Map, Value};
 
@@ -248,14 +250,24 @@ pub fn render_set(
     set.add_funcs(&crate::funcs::func_map());
     let mut names: Vec<String> = templates.keys().cloned().collect();
     sort_templates(&mut names);
-    for name in &names {
-        let text = templates.get(name).map_or("", |r| r.text.as_str());
-        set.parse(name, text).map_err(|e| RenderError {
+    // Files parse independently, so on all cores; they join the set in Helm's order,
+    // which decides which of two same-named `define`s wins, and the first error in that
+    // order is the one reported.
+    let parsed: Vec<_> = names
+        .par_iter()
+        .map(|name| {
+            let text = templates.get(name).map_or("", |r| r.text.as_str());
+            set.parse_detached(name, text)
+        })
+        .collect();
+    for (name, parsed) in names.iter().zip(parsed) {
+        let parsed = parsed.map_err(|e| RenderError {
             kind: RenderErrorKind::Parse,
             message: parse_error_text(name, &e),
             template: name.clone(),
             source: e,
         })?;
+        set.add_parsed(parsed);
     }
     let mut out = Rendered::default();
     for name in &names {
