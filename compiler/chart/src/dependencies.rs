@@ -100,7 +100,11 @@ fn process_dependency_enabled(
     }
     let mut linked: Vec<Chart> = Vec::new();
     for (i, slot) in loaded.iter_mut().enumerate() {
-        if uses[i] == 0 && slot.as_ref().is_some_and(|ch| !reqs.iter().any(|r| matches(ch, r))) {
+        if uses[i] == 0
+            && slot
+                .as_ref()
+                .is_some_and(|ch| !reqs.iter().any(|r| matches(ch, r)))
+        {
             linked.extend(slot.take());
         }
     }

@@ -60,7 +60,7 @@ struct HelmFlags {
     kube_version: Option<String>,
     /// A chart store for charts not under `helmGlobals.chartHome`: a folder of
     /// `<chart>-<version>.tgz` or unpacked charts (repeatable).
-    #[arg(long = "chart-store", value_name = "DIR")]
+    #[arg(long = "charts", value_name = "DIR")]
     chart_stores: Vec<PathBuf>,
 }
 

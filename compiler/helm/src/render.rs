@@ -23,8 +23,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use kubake_gotmpl::template::{ExecOptions, MissingKey, Templates};
 use kubake_gotmpl::{ErrorKind, Map, Value};
 
@@ -237,6 +235,40 @@ impl Default for Budget {
     }
 }
 
+/// Parses each file on its own (detached from the set), on all cores. Files parse
+/// independently; they join the set afterwards in Helm's order, which decides which of
+/// two same-named `define`s wins, and the first error in that order is the one reported.
+///
+/// Scoped threads, not rayon: callers (a GitOps build) may run this from inside a rayon
+/// pool on a thread that pool waits for, and handing work back to that pool deadlocks.
+fn parse_files(
+    set: &Templates,
+    names: &[String],
+    templates: &BTreeMap<String, Renderable>,
+) -> Vec<Result<kubake_gotmpl::template::Parsed, kubake_gotmpl::Error>> {
+    let parse = |name: &String| {
+        let text = templates.get(name).map_or("", |r| r.text.as_str());
+        set.parse_detached(name, text)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(names.len() / 16 + 1);
+    if threads <= 1 {
+        return names.iter().map(parse).collect();
+    }
+    let chunk = names.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = names
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
 /// Parses every template into one set (Helm's order) and executes each one that is not
 /// a partial with its own chart's top-level object (`engine.render`).
 pub fn render_set(
@@ -250,16 +282,7 @@ pub fn render_set(
     set.add_funcs(&crate::funcs::func_map());
     let mut names: Vec<String> = templates.keys().cloned().collect();
     sort_templates(&mut names);
-    // Files parse independently, so on all cores; they join the set in Helm's order,
-    // which decides which of two same-named `define`s wins, and the first error in that
-    // order is the one reported.
-    let parsed: Vec<_> = names
-        .par_iter()
-        .map(|name| {
-            let text = templates.get(name).map_or("", |r| r.text.as_str());
-            set.parse_detached(name, text)
-        })
-        .collect();
+    let parsed = parse_files(&set, &names, templates);
     for (name, parsed) in names.iter().zip(parsed) {
         let parsed = parsed.map_err(|e| RenderError {
             kind: RenderErrorKind::Parse,

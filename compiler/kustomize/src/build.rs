@@ -113,7 +113,26 @@ fn is_local_config(r: &Resource) -> bool {
         .any(|(k, v)| k == "config.kubernetes.io/local-config" && v != "false")
 }
 
+/// kustomize gives every resource internal annotations while it builds and removes them
+/// at the end, clearing the field when nothing is left: an empty or null
+/// `metadata.annotations` never reaches the output.
+fn drop_empty_annotations(node: &mut Node) {
+    let Some(meta) = node.as_map_mut().and_then(|m| m.get_mut("metadata")) else {
+        return;
+    };
+    let Some(meta) = meta.as_map_mut() else {
+        return;
+    };
+    if meta
+        .get("annotations")
+        .is_some_and(|a| a.is_null() || a.as_map().is_some_and(|m| m.is_empty()))
+    {
+        meta.remove("annotations");
+    }
+}
+
 fn finish(mut r: Resource, meta: &[String]) -> Node {
+    drop_empty_annotations(&mut r.node);
     let has = |m: &str| meta.iter().any(|x| x == m);
     let origin = r.origin.take().filter(|_| has("originAnnotations"));
     let transformations = std::mem::take(&mut r.transformations);

@@ -328,7 +328,7 @@ pub fn inflate(
             local_dir.display()
         ))
         .with_help(format!(
-            "vendor it once: {pull}{version} --untar --untardir {}, or keep {}-{}.tgz in a chart store (--chart-store DIR)",
+            "vendor it once: {pull}{version} --untar --untardir {}, or keep {}-{}.tgz in a chart store (--charts DIR)",
             versioned_home.display(),
             chart.name,
             chart.version.as_deref().unwrap_or("VERSION")

@@ -256,18 +256,65 @@ pub fn apply_json6902_args(t: &Target<'_, '_>, resmap: &mut ResMap, p: &PatchArg
     apply_json6902(resmap, &selected(resmap, p)?, &ops)
 }
 
+fn add_annotations_scaffold(doc: &mut serde_json::Value) -> bool {
+    match doc.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        Some(meta) if !meta.contains_key("annotations") => {
+            meta.insert(
+                "annotations".into(),
+                serde_json::Value::Object(Default::default()),
+            );
+            true
+        }
+        _ => false,
+    }
+}
+
+fn remove_empty_annotations(doc: &mut serde_json::Value) {
+    if let Some(meta) = doc.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        if meta
+            .get("annotations")
+            .and_then(|a| a.as_object())
+            .is_some_and(|a| a.is_empty())
+        {
+            meta.remove("annotations");
+        }
+    }
+}
+
+/// A failed operation in evanphx/json-patch's words where kustomize users know them.
+fn json6902_error_text(ops: &json_patch::Patch, e: &json_patch::PatchError) -> String {
+    let op = ops.0.get(e.operation);
+    match (op, &e.kind) {
+        (Some(json_patch::PatchOperation::Add(_)), json_patch::PatchErrorKind::InvalidPointer) => {
+            format!(
+                "add operation does not apply: doc is missing path: \"{}\": missing value",
+                e.path
+            )
+        }
+        _ => e.to_string(),
+    }
+}
+
 fn apply_json6902(resmap: &mut ResMap, targets: &[usize], ops: &json_patch::Patch) -> Result<()> {
     for &i in targets {
         let res = &mut resmap.resources_mut()[i];
         // kustomize records the id first, so references follow a renaming JSON patch.
         res.store_previous_id();
         let mut doc = json::to_json(&res.node);
+        // kustomize patches objects that carry its internal annotations, so
+        // `metadata.annotations` always exists for the patch (an `add` under it works on
+        // an object without annotations); it is dropped again when left empty.
+        let scaffolded = add_annotations_scaffold(&mut doc);
         json_patch::patch(&mut doc, ops).map_err(|e| {
             Error::new(format!(
-                "unable to apply JSON 6902 patch to {}: {e}",
-                res.cur_id()
+                "unable to apply JSON 6902 patch to {}: {}",
+                res.cur_id(),
+                json6902_error_text(ops, &e)
             ))
         })?;
+        if scaffolded {
+            remove_empty_annotations(&mut doc);
+        }
         res.node = json::from_json(&doc);
     }
 
