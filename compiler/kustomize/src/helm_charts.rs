@@ -303,13 +303,11 @@ pub fn inflate(
         found
     } else if chart.repo.is_none() {
         return Err(
-            Error::new("no repo specified for pull, no chart found at ''".to_string()).with_help(
-                format!(
-                    "put the chart {} in {} (helmGlobals.chartHome), or give a chart store",
-                    chart.name,
-                    local_dir.display()
-                ),
-            ),
+            Error::new("no repo specified for pull, no chart found at ''").with_help(format!(
+                "put the chart {} in {} (helmGlobals.chartHome), or give a chart store",
+                chart.name,
+                local_dir.display()
+            )),
         );
     } else {
         let repo = chart.repo.as_deref().unwrap_or_default();

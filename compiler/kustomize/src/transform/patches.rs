@@ -256,28 +256,10 @@ pub fn apply_json6902_args(t: &Target<'_, '_>, resmap: &mut ResMap, p: &PatchArg
     apply_json6902(resmap, &selected(resmap, p)?, &ops)
 }
 
-fn add_annotations_scaffold(doc: &mut serde_json::Value) -> bool {
-    match doc.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-        Some(meta) if !meta.contains_key("annotations") => {
-            meta.insert(
-                "annotations".into(),
-                serde_json::Value::Object(Default::default()),
-            );
-            true
-        }
-        _ => false,
-    }
-}
-
-fn remove_empty_annotations(doc: &mut serde_json::Value) {
+fn ensure_annotations(doc: &mut serde_json::Value) {
     if let Some(meta) = doc.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-        if meta
-            .get("annotations")
-            .and_then(|a| a.as_object())
-            .is_some_and(|a| a.is_empty())
-        {
-            meta.remove("annotations");
-        }
+        meta.entry("annotations")
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
     }
 }
 
@@ -303,8 +285,8 @@ fn apply_json6902(resmap: &mut ResMap, targets: &[usize], ops: &json_patch::Patc
         let mut doc = json::to_json(&res.node);
         // kustomize patches objects that carry its internal annotations, so
         // `metadata.annotations` always exists for the patch (an `add` under it works on
-        // an object without annotations); it is dropped again when left empty.
-        let scaffolded = add_annotations_scaffold(&mut doc);
+        // an object without annotations); `build` drops it when it is left empty.
+        ensure_annotations(&mut doc);
         json_patch::patch(&mut doc, ops).map_err(|e| {
             Error::new(format!(
                 "unable to apply JSON 6902 patch to {}: {}",
@@ -312,9 +294,6 @@ fn apply_json6902(resmap: &mut ResMap, targets: &[usize], ops: &json_patch::Patc
                 json6902_error_text(ops, &e)
             ))
         })?;
-        if scaffolded {
-            remove_empty_annotations(&mut doc);
-        }
         res.node = json::from_json(&doc);
     }
 
