@@ -2,16 +2,13 @@
 //! must fail with exit code 1, print nothing on stdout, and print exactly the snapshotted
 //! report on stderr. Review changes with `cargo insta review` (or `INSTA_UPDATE=always`).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{kubake, repo_root};
 
 #[test]
 fn diagnostics_match_snapshots() {
-    let root = repo_root().canonicalize().expect("repository root");
+    let root = repo_root();
     let fixtures = root.join("fixtures/diagnostics");
     let cases = std::fs::read_to_string(fixtures.join("cases.txt")).expect("cases.txt");
     let mut count = 0;
@@ -23,13 +20,10 @@ fn diagnostics_match_snapshots() {
         let (Some(name), Some(entry)) = (words.next(), words.next()) else {
             panic!("bad line in cases.txt: {line}");
         };
-        let out = Command::new(env!("CARGO_BIN_EXE_kubake"))
+        let out = kubake()
             .arg("kustomize")
             .arg(fixtures.join(entry))
             .args(words)
-            .env("NO_COLOR", "1")
-            // Wide enough that no line wraps: wrapping would depend on the clone's path length.
-            .env("COLUMNS", "1000")
             .output()
             .expect("run kubake");
         assert_eq!(out.status.code(), Some(1), "{name}: exit code");

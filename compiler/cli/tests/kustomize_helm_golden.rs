@@ -4,16 +4,13 @@
 //! A `.yaml` golden must match byte for byte; an `.error` golden means kubake must fail
 //! (exit 1, nothing on stdout) with kustomize's message.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{kubake, repo_root};
 
 #[test]
 fn kustomize_helm_charts_match_reference() {
-    let root = repo_root().canonicalize().expect("repository root");
+    let root = repo_root();
     let fixtures = root.join("fixtures/kustomize-helm");
     let golden = root.join("golden/kustomize-helm");
     let cases = std::fs::read_to_string(fixtures.join("cases.txt")).expect("cases.txt");
@@ -27,12 +24,10 @@ fn kustomize_helm_charts_match_reference() {
         let (Some(name), Some(entry)) = (words.next(), words.next()) else {
             panic!("bad line in cases.txt: {line}");
         };
-        let out = Command::new(env!("CARGO_BIN_EXE_kubake"))
+        let out = kubake()
             .arg("kustomize")
             .arg(fixtures.join(entry))
             .args(words)
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "1000")
             .output()
             .expect("run kubake");
         count += 1;

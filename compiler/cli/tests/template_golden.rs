@@ -3,16 +3,13 @@
 //! `scripts/gen-helm-render-golden.sh`). A case with `<case>.yaml` must print exactly that;
 //! a case with `<case>.error` must exit 1, print nothing on stdout, and name Helm's message.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{kubake, repo_root};
 
 #[test]
 fn template_matches_helm_goldens() {
-    let root = repo_root().canonicalize().expect("repository root");
+    let root = repo_root();
     let fixtures = root.join("fixtures/helm/render");
     let golden = root.join("golden/helm/render");
     let cases = std::fs::read_to_string(fixtures.join("cases.tsv")).expect("cases.tsv");
@@ -28,11 +25,9 @@ fn template_matches_helm_goldens() {
         }
         args.push(chart);
         args.extend(flags);
-        let out = Command::new(env!("CARGO_BIN_EXE_kubake"))
+        let out = kubake()
             .args(&args)
             .current_dir(&fixtures)
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "1000")
             .output()
             .expect("run kubake");
         let stdout = String::from_utf8_lossy(&out.stdout);
