@@ -4,8 +4,9 @@
 //! [`Templates::parse`] is Go's `t.New(name).Parse(text)`: the text's own template and
 //! its `define`s join the set; a definition replaces an existing one of the same name
 //! unless its body is empty (Go's `associate` rule). [`Templates::execute`] is
-//! `ExecuteTemplate`. Cloning is cheap (trees are shared), which is what Helm's `tpl`
-//! needs. Not here: the evaluator itself (`eval`).
+//! `ExecuteTemplate`. Cloning is cheap once the set is [sealed](Templates::seal): the
+//! sealed trees are shared and only templates parsed into the clone are its own, which
+//! is what Helm's `tpl` needs (it clones the whole set for every call). Not here: the evaluator itself (`eval`).
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -61,7 +62,10 @@ pub struct Parsed {
 #[derive(Clone, Debug)]
 pub struct Templates {
     name: String,
+    /// Templates added since the last [`Templates::seal`]; they shadow `sealed`.
     trees: BTreeMap<String, Arc<Tree>>,
+    /// Templates shared with every clone.
+    sealed: Arc<BTreeMap<String, Arc<Tree>>>,
     funcs: Arc<FuncMap>,
     left_delim: String,
     right_delim: String,
@@ -75,6 +79,7 @@ impl Templates {
         Templates {
             name: name.to_string(),
             trees: BTreeMap::new(),
+            sealed: Arc::default(),
             funcs: Arc::new(FuncMap::new()),
             left_delim: String::new(),
             right_delim: String::new(),
@@ -158,10 +163,21 @@ impl Templates {
         self.add_parsed_inner(parsed, false);
     }
 
+    /// Moves the templates added so far into the part every clone shares, so that
+    /// cloning the set (as `tpl` does on each call) no longer copies them. Call it once
+    /// the set is complete; parsing into it later still works.
+    pub fn seal(&mut self) {
+        if self.trees.is_empty() {
+            return;
+        }
+        let sealed = Arc::make_mut(&mut self.sealed);
+        sealed.append(&mut self.trees);
+    }
+
     fn add_parsed_inner(&mut self, parsed: Parsed, replace_root: bool) {
         for tree in parsed.trees {
             let keep_old = is_empty_tree(&tree.root)
-                && self.trees.contains_key(&tree.name)
+                && self.contains(&tree.name)
                 && !(replace_root && tree.name == parsed.name);
             if !keep_old {
                 self.trees.insert(tree.name.clone(), Arc::new(tree));
@@ -171,17 +187,23 @@ impl Templates {
 
     /// The template named `name`.
     pub(crate) fn lookup(&self, name: &str) -> Option<&Arc<Tree>> {
-        self.trees.get(name)
+        self.trees.get(name).or_else(|| self.sealed.get(name))
     }
 
     /// The names of the templates in the set, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.trees.keys().map(String::as_str)
+        let all: std::collections::BTreeSet<&str> = self
+            .trees
+            .keys()
+            .chain(self.sealed.keys())
+            .map(String::as_str)
+            .collect();
+        all.into_iter()
     }
 
     /// Whether a template named `name` exists.
     pub fn contains(&self, name: &str) -> bool {
-        self.trees.contains_key(name)
+        self.trees.contains_key(name) || self.sealed.contains_key(name)
     }
 
     /// Go's `ExecuteTemplate`: runs template `name` with `data` as dot and `$`.

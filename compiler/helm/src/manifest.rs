@@ -324,21 +324,52 @@ pub fn template_output(
     opts: &OutputOptions,
 ) -> Result<String, OutputError> {
     let (hooks, manifests) = sort_manifests(files).map_err(OutputError::Yaml)?;
-    let mut release = String::new();
-    for (path, text) in &opts.crds {
-        release.push_str(&format!("---\n# Source: {path}\n{text}\n"));
-    }
-    for m in &manifests {
-        release.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
-    }
-    let mut out = format!("{}\n", release.trim());
-    if !opts.no_hooks {
-        for h in hooks
+    sorted_template_output(&hooks, &manifests, opts)
+}
+
+/// [`template_output`] for manifests already split and sorted by [`sort_manifests`].
+pub fn sorted_template_output(
+    hooks: &[Manifest],
+    manifests: &[Manifest],
+    opts: &OutputOptions,
+) -> Result<String, OutputError> {
+    let hooks: Vec<&Manifest> = if opts.no_hooks {
+        Vec::new()
+    } else {
+        hooks
             .iter()
             .filter(|h| !(opts.skip_tests && h.is_test_hook()))
-        {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.content));
-        }
+            .collect()
+    };
+    let push = |out: &mut String, source: &str, content: &str| {
+        out.push_str("---\n# Source: ");
+        out.push_str(source);
+        out.push('\n');
+        out.push_str(content);
+        out.push('\n');
+    };
+    let size: usize = opts
+        .crds
+        .iter()
+        .map(|(p, t)| p.len() + t.len() + 20)
+        .sum::<usize>()
+        + manifests
+            .iter()
+            .chain(hooks.iter().copied())
+            .map(|m| m.source.len() + m.content.len() + 20)
+            .sum::<usize>();
+    let mut out = String::with_capacity(size);
+    for (path, text) in &opts.crds {
+        push(&mut out, path, text);
+    }
+    for m in manifests {
+        push(&mut out, &m.source, &m.content);
+    }
+    // Helm trims the CRDs and manifests as one string, then ends it with a newline.
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    for h in hooks {
+        push(&mut out, &h.source, &h.content);
     }
     if opts.show_only.is_empty() {
         return Ok(out);

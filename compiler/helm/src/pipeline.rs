@@ -217,8 +217,14 @@ pub fn template(
         skip_tests: opts.skip_tests,
         show_only: opts.show_only.clone(),
     };
-    let text = manifest::template_output(&files, &output).map_err(TemplateError::Output)?;
-    warnings.extend(random_secret_warnings(&files, &rendered.random_uses));
+    let (hooks, manifests) = manifest::sort_manifests(&files)
+        .map_err(|e| TemplateError::Output(manifest::OutputError::Yaml(e)))?;
+    let text = manifest::sorted_template_output(&hooks, &manifests, &output)
+        .map_err(TemplateError::Output)?;
+    warnings.extend(random_secret_warnings(
+        manifests.iter().chain(&hooks),
+        &rendered.random_uses,
+    ));
     Ok(TemplateOutput {
         text,
         release_name,
@@ -340,16 +346,16 @@ fn validate_release_name(name: &str) -> Result<(), TemplateError> {
 /// One warning per Secret whose text holds something a random or key-generating
 /// function produced (as is, or base64-encoded): such "random" values are reproducible
 /// from the chart and release, so they should not be shipped as rendered output.
-fn random_secret_warnings(files: &[(String, String)], uses: &[RandomUse]) -> Vec<String> {
+fn random_secret_warnings<'a>(
+    manifests: impl Iterator<Item = &'a manifest::Manifest>,
+    uses: &[RandomUse],
+) -> Vec<String> {
     use base64::Engine;
     if uses.is_empty() {
         return Vec::new();
     }
-    let Ok((hooks, generic)) = manifest::sort_manifests(files) else {
-        return Vec::new();
-    };
     let mut warnings = Vec::new();
-    for m in generic.iter().chain(&hooks).filter(|m| m.kind == "Secret") {
+    for m in manifests.filter(|m| m.kind == "Secret") {
         let mut functions: Vec<&str> = Vec::new();
         for u in uses {
             let hit = u.produced.iter().filter(|p| p.len() >= 4).any(|p| {

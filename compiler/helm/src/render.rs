@@ -292,6 +292,7 @@ pub fn render_set(
         })?;
         set.add_parsed(parsed);
     }
+    set.seal();
     let mut out = Rendered::default();
     for name in &names {
         let Some(renderable) = templates.get(name) else {
@@ -327,7 +328,20 @@ pub fn render_set(
             .insert(name.clone(), text.replace("<no value>", ""));
         out.random_uses.extend(env.random_uses());
     }
+    drop_in_background(set);
     Ok(out)
+}
+
+/// Frees a parsed template set on its own thread. A big chart's trees are hundreds of
+/// thousands of small allocations; freeing them takes as long as executing them, and
+/// nothing waits for it (a CLI process may even exit first, which is fine).
+fn drop_in_background(set: Templates) {
+    let spawned = std::thread::Builder::new()
+        .name("kubake-drop".into())
+        .spawn(move || drop(set));
+    // Without a thread (resource limits), the set was moved into the error and is
+    // dropped here, on this thread.
+    drop(spawned);
 }
 
 #[cfg(test)]

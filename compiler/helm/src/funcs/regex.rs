@@ -481,10 +481,29 @@ pub fn translate(pattern: &str) -> Result<String, GoRegexError> {
     Ok(s.out)
 }
 
-/// Go's `regexp.Compile`.
+/// Go's `regexp.Compile`. Compiled patterns are remembered per thread: charts call
+/// `regexReplaceAll` and friends with the same few patterns in loops, and compiling
+/// costs far more than matching. A `Regex` clone shares the compiled program.
 pub fn compile(pattern: &str) -> Result<Regex, GoRegexError> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    const MAX_CACHED: usize = 256;
+    thread_local! {
+        static COMPILED: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+    }
+    if let Some(re) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
     let rust = translate(pattern)?;
-    Regex::new(&rust).map_err(|_| err("invalid or unsupported Perl syntax", pattern))
+    let re = Regex::new(&rust).map_err(|_| err("invalid or unsupported Perl syntax", pattern))?;
+    COMPILED.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), re.clone());
+    });
+    Ok(re)
 }
 
 /// `regexp.MustCompile`'s panic text.
