@@ -16,6 +16,8 @@ pub const HELM_IGNORE: &str = ".helmignore";
 #[derive(Clone, Debug)]
 struct Pattern {
     glob: Vec<Token>,
+    /// What `glob` is when it is simple enough to match without the general matcher.
+    shape: Shape,
     negate: bool,
     must_dir: bool,
     /// Match the base name only (the rule had no `/`).
@@ -80,6 +82,7 @@ impl Rules {
         // A pattern that fails to parse matches nothing (Helm logs and returns false).
         let glob = parse_glob(body).unwrap_or_else(|| vec![Token::Never]);
         self.patterns.push(Pattern {
+            shape: Shape::of(&glob),
             glob,
             negate,
             must_dir,
@@ -103,7 +106,7 @@ impl Rules {
                 if p.must_dir && !is_dir {
                     return true;
                 }
-                if !glob_match(&p.glob, subject) {
+                if !p.matches(subject) {
                     return true;
                 }
                 continue;
@@ -111,11 +114,50 @@ impl Rules {
             if p.must_dir && !is_dir {
                 continue;
             }
-            if glob_match(&p.glob, subject) {
+            if p.matches(subject) {
                 return true;
             }
         }
         false
+    }
+}
+
+/// Most rules are a plain name (`OWNERS`) or `*` and a suffix (`*.swp`); every file of
+/// a chart is checked against every rule, so those skip the general matcher.
+#[derive(Clone, Debug)]
+enum Shape {
+    Literal(String),
+    StarSuffix(String),
+    General,
+}
+
+impl Shape {
+    fn of(glob: &[Token]) -> Shape {
+        let literal = |tokens: &[Token]| -> Option<String> {
+            tokens
+                .iter()
+                .map(|t| match t {
+                    Token::Char(c) => Some(*c),
+                    _ => None,
+                })
+                .collect()
+        };
+        match glob.split_first() {
+            Some((Token::Star, rest)) => literal(rest).map_or(Shape::General, Shape::StarSuffix),
+            _ => literal(glob).map_or(Shape::General, Shape::Literal),
+        }
+    }
+}
+
+impl Pattern {
+    fn matches(&self, name: &str) -> bool {
+        match &self.shape {
+            Shape::Literal(whole) => whole == name,
+            Shape::StarSuffix(suffix) => name
+                .strip_suffix(suffix.as_str())
+                .is_some_and(|head| !head.contains('/')),
+            Shape::General => glob_match(&self.glob, name),
+        }
     }
 }
 
@@ -257,6 +299,27 @@ mod tests {
         let mut r = Rules::parse(text).unwrap();
         r.add_defaults();
         r
+    }
+
+    #[test]
+    fn simple_shapes_match_as_the_general_matcher_does() {
+        let globs = ["OWNERS", "*.swp", "*", "", "a\\*", "*~", "d/*.txt", "a*b"];
+        let names = [
+            "OWNERS", "x.swp", "d/x.swp", ".swp", "", "a*", "ab~", "d/a.txt", "a/b",
+        ];
+        for g in globs {
+            let glob = parse_glob(g).unwrap();
+            let p = Pattern {
+                shape: Shape::of(&glob),
+                glob: glob.clone(),
+                negate: false,
+                must_dir: false,
+                base_only: false,
+            };
+            for n in names {
+                assert_eq!(p.matches(n), glob_match(&glob, n), "{g:?} on {n:?}");
+            }
+        }
     }
 
     #[test]

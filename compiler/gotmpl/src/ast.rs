@@ -7,6 +7,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+/// An identifier, field name or constant as the parser shares it: one allocation per
+/// distinct spelling in a file, however often it occurs (`.Values`, `include`, `"app"`).
+pub type Name = Arc<str>;
+
 /// One parsed template: the top-level text of a file or a `define`/`block` body.
 #[derive(Debug)]
 pub struct Tree {
@@ -149,7 +153,7 @@ pub struct Pipe {
     /// Whether the variables are assigned (`=`) rather than declared (`:=`).
     pub is_assign: bool,
     /// Declared/assigned variable names (`$x`).
-    pub decl: Vec<String>,
+    pub decl: Vec<Name>,
     /// The commands.
     pub cmds: Vec<Command>,
 }
@@ -171,7 +175,7 @@ pub enum Arg {
         /// Byte offset.
         pos: usize,
         /// Field names without dots.
-        idents: Vec<String>,
+        idents: Vec<Name>,
     },
     /// `(pipe).X.Y` or `$x`-less chains on other terms.
     Chain {
@@ -180,21 +184,21 @@ pub enum Arg {
         /// The term the fields apply to.
         node: Box<Arg>,
         /// Field names without dots.
-        fields: Vec<String>,
+        fields: Vec<Name>,
     },
     /// A function name.
     Identifier {
         /// Byte offset.
         pos: usize,
         /// The name.
-        name: String,
+        name: Name,
     },
     /// `$x.Y.Z`: the variable name then fields.
     Variable {
         /// Byte offset.
         pos: usize,
         /// `$x` followed by field names.
-        idents: Vec<String>,
+        idents: Vec<Name>,
     },
     /// `.`
     Dot {
@@ -220,7 +224,7 @@ pub enum Arg {
         /// Byte offset.
         pos: usize,
         /// The source text with quotes.
-        quoted: String,
+        quoted: Name,
         /// The unquoted value.
         text: Arc<str>,
     },

@@ -356,7 +356,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> Step<'a> {
-        if let Some(x) = self.rest().find(self.left_delim) {
+        if let Some(x) = find_delim(self.rest(), self.left_delim) {
             if x > 0 {
                 self.pos += x;
                 let delim_end = self.pos + self.left_delim.len();
@@ -682,9 +682,46 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Where `delim` first occurs in `text`: `str::find` sets up a two-way searcher on every
+/// call, which costs more than the search itself for the short texts between actions.
+fn find_delim(text: &str, delim: &str) -> Option<usize> {
+    let Some(&first) = delim.as_bytes().first() else {
+        return Some(0);
+    };
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, &bytes[from..]) {
+        let at = from + i;
+        if bytes[at..].starts_with(delim.as_bytes()) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delimiters_are_found_as_str_find_finds_them() {
+        for (text, delim) in [
+            ("a { b {{ c", "{{"),
+            ("{{", "{{"),
+            ("{", "{{"),
+            ("x<<y", "<<"),
+            ("ééé[[x", "[["),
+            ("none", "{{"),
+            ("abc", ""),
+        ] {
+            assert_eq!(
+                find_delim(text, delim),
+                text.find(delim),
+                "{text:?} {delim:?}"
+            );
+        }
+    }
 
     fn kinds(input: &str) -> Vec<(ItemKind, String)> {
         let mut l = Lexer::new(input, "", "", true, true);

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use crate::ast::{is_empty_tree, Arg, Branch, Command, Node, Number, Pipe, Tree};
+use crate::ast::{is_empty_tree, Arg, Branch, Command, Name, Node, Number, Pipe, Tree};
 use crate::error::Error;
 use crate::lexer::{Item, ItemKind, Lexer};
 use crate::number;
@@ -53,6 +53,8 @@ struct Parser<'a, 'f> {
     control_depth: usize,
     has_function: &'f dyn Fn(&str) -> bool,
     trees: Vec<Tree>,
+    /// Every name, string constant and short text already made, shared by later uses.
+    names: foldhash::HashMap<Box<str>, Name>,
 }
 
 /// Parses `text` as template `name`; returns the trees of the text: `name` itself and
@@ -86,6 +88,7 @@ pub(crate) fn parse(
         control_depth: 0,
         has_function,
         trees: Vec::new(),
+        names: foldhash::HashMap::default(),
     };
     let root = p.parse_top()?;
     p.add(name.to_string(), root)?;
@@ -102,6 +105,16 @@ impl<'a> Parser<'a, '_> {
             self.token[0] = self.lex.next_item();
         }
         self.token[self.peek_count].clone()
+    }
+
+    /// The shared copy of `text` (see [`Name`]).
+    fn name(&mut self, text: &str) -> Name {
+        if let Some(name) = self.names.get(text) {
+            return name.clone();
+        }
+        let name: Name = Arc::from(text);
+        self.names.insert(Box::from(text), name.clone());
+        name
     }
 
     fn backup(&mut self) {
@@ -267,6 +280,10 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let token = self.next_non_space();
         match token.kind {
+            // Short texts (indentation, line breaks between actions) repeat endlessly.
+            ItemKind::Text if token.val.len() <= 32 => {
+                Ok(Parsed::Node(Node::Text(self.name(&token.val))))
+            }
             ItemKind::Text => Ok(Parsed::Node(Node::Text(Arc::from(&*token.val)))),
             ItemKind::LeftDelim => {
                 self.st.action_line = token.line;
@@ -463,12 +480,12 @@ impl<'a> Parser<'a, '_> {
                 ItemKind::Assign | ItemKind::Declare => {
                     pipe.is_assign = next.kind == ItemKind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.val.to_string());
+                    pipe.decl.push(self.name(&v.val));
                     self.st.vars.push(v.val.to_string());
                 }
                 ItemKind::Char if next.val == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.val.to_string());
+                    pipe.decl.push(self.name(&v.val));
                     self.st.vars.push(v.val.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().kind {
@@ -572,7 +589,7 @@ impl<'a> Parser<'a, '_> {
         let mut fields = Vec::new();
         while self.peek().kind == ItemKind::Field {
             let f = self.next();
-            fields.push(f.val[1..].to_string());
+            fields.push(self.name(&f.val[1..]));
         }
         Ok(Some(match node {
             Arg::Field { mut idents, .. } => {
@@ -620,7 +637,7 @@ impl<'a> Parser<'a, '_> {
                 }
                 Arg::Identifier {
                     pos,
-                    name: token.val.to_string(),
+                    name: self.name(&token.val),
                 }
             }
             ItemKind::Dot => Arg::Dot { pos },
@@ -628,7 +645,7 @@ impl<'a> Parser<'a, '_> {
             ItemKind::Variable => return self.use_var(pos, &token.val).map(Some),
             ItemKind::Field => Arg::Field {
                 pos,
-                idents: vec![token.val[1..].to_string()],
+                idents: vec![self.name(&token.val[1..])],
             },
             ItemKind::Bool => Arg::Bool {
                 pos,
@@ -654,8 +671,8 @@ impl<'a> Parser<'a, '_> {
             ItemKind::String | ItemKind::RawString => match number::unquote(&token.val) {
                 Ok(s) => Arg::String {
                     pos,
-                    quoted: token.val.to_string(),
-                    text: Arc::from(s),
+                    quoted: self.name(&token.val),
+                    text: self.name(&s),
                 },
                 Err(e) => return self.errorf(e),
             },
@@ -667,9 +684,9 @@ impl<'a> Parser<'a, '_> {
         Ok(Some(arg))
     }
 
-    fn use_var(&self, pos: usize, name: &str) -> PResult<Arg> {
-        let idents: Vec<String> = name.split('.').map(str::to_string).collect();
-        if !self.st.vars.iter().any(|v| *v == idents[0]) {
+    fn use_var(&mut self, pos: usize, name: &str) -> PResult<Arg> {
+        let idents: Vec<Name> = name.split('.').map(|part| self.name(part)).collect();
+        if !self.st.vars.iter().any(|v| **v == *idents[0]) {
             return self.errorf(format!(
                 "undefined variable {}",
                 crate::fmt::quote_go(&idents[0])

@@ -264,7 +264,7 @@ fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, String)>)
     for file in chart.crds() {
         out.push((
             format!("{full_path}/{}", file.name),
-            String::from_utf8_lossy(&file.data).into_owned(),
+            crate::funcs::text::text_of(&file.data),
         ));
     }
     for sub in &chart.dependencies {

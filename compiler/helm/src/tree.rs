@@ -103,7 +103,7 @@ fn collect(
         templates.insert(
             crate::funcs::paths::clean(&format!("{full_path}/{}", file.name)),
             Renderable {
-                text: String::from_utf8_lossy(&file.data).into_owned(),
+                text: crate::funcs::text::text_of(&file.data),
                 scope: scope.clone(),
                 base_path: base_path.clone(),
             },

@@ -590,7 +590,7 @@ impl<'t, 'x> State<'t, 'x> {
         dot: &Val,
         mut receiver: Val,
         node: &'t Arg,
-        idents: &'t [String],
+        idents: &'t [crate::ast::Name],
         args: Option<&'t [Arg]>,
         last: Option<Val>,
     ) -> R<Val> {

@@ -42,6 +42,16 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// `b` as text, invalid UTF-8 replaced by U+FFFD as Go's string conversion prints it.
+/// Valid text (nearly all) takes `str::from_utf8`'s fast path rather than the lossy
+/// decoder's byte-by-byte one.
+pub fn text_of(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => lossy(b),
+    }
+}
+
 /// goutils' `AbbreviateFull`, with its errors as `None`.
 fn abbreviate_full(s: &[u8], offset: i64, max_width: i64) -> Option<Vec<u8>> {
     if s.is_empty() {
