@@ -430,7 +430,69 @@ fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
 }
 
 /// Helm's `LoadFiles`: sorts files into the parts of a chart and loads subcharts.
+///
+/// `values.yaml` is most often the chart's largest YAML file: it is parsed on a thread
+/// of its own while the rest of the chart and its subcharts load. (When it and another
+/// file of the chart are both broken, its error is the one reported.)
 fn load_files(
+    mut files: Vec<ChartFile>,
+    source: PathBuf,
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: usize,
+    warnings: &mut Warnings,
+) -> Result<Chart> {
+    const PARSE_APART_FROM: usize = 16 * 1024;
+    let values_data = files
+        .iter_mut()
+        .find(|f| f.name == "values.yaml")
+        .map(|f| std::mem::take(&mut f.data));
+    std::thread::scope(|scope| {
+        let values = values_data.map(|data| {
+            let big = data.len() >= PARSE_APART_FROM;
+            let parse = move || parse_values(&data);
+            if big {
+                match std::thread::Builder::new().spawn_scoped(scope, parse) {
+                    Ok(job) => ValuesJob::Running(job),
+                    Err(e) => ValuesJob::Done(Err(e.to_string())),
+                }
+            } else {
+                ValuesJob::Done(parse())
+            }
+        });
+        let chart = load_chart_parts(files, source.clone(), limits, budget, depth, warnings);
+        let values = values.map(ValuesJob::finish).transpose().map_err(|e| {
+            chart_file_err(
+                format!("cannot load values.yaml: {e}"),
+                &source,
+                "values.yaml",
+            )
+        })?;
+        let mut chart = chart?;
+        if let Some(values) = values {
+            chart.values = values;
+        }
+        Ok(chart)
+    })
+}
+
+/// The parse of a chart's `values.yaml`, running or finished.
+enum ValuesJob<'scope> {
+    Running(std::thread::ScopedJoinHandle<'scope, std::result::Result<Values, String>>),
+    Done(std::result::Result<Values, String>),
+}
+
+impl ValuesJob<'_> {
+    fn finish(self) -> std::result::Result<Values, String> {
+        match self {
+            ValuesJob::Running(job) => job.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            ValuesJob::Done(result) => result,
+        }
+    }
+}
+
+/// [`load_files`] without `values.yaml`.
+fn load_chart_parts(
     files: Vec<ChartFile>,
     source: PathBuf,
     limits: &Limits,
@@ -475,11 +537,8 @@ fn load_files(
                     }
                 }
             }
-            "values.yaml" => {
-                chart.values = parse_values(&f.data).map_err(|e| {
-                    chart_file_err(format!("cannot load values.yaml: {e}"), &source, name)
-                })?;
-            }
+            // Parsed by `load_files`.
+            "values.yaml" => {}
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);

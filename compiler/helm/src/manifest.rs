@@ -167,35 +167,39 @@ pub fn sort_manifests(
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
     let mut files: Vec<&(String, String)> = files.iter().collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut hooks = Vec::new();
-    let mut generic = Vec::new();
+    let mut docs: Vec<(&String, String)> = Vec::new();
     for (path, text) in files {
         let base = path.rsplit('/').next().unwrap_or(path);
         if base.starts_with('_') || text.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(text) {
-            let head = read_head(path, &doc)?;
-            let manifest = Manifest {
-                source: path.clone(),
-                content: doc,
-                kind: head.kind,
-                name: head.name,
-                hook_events: Vec::new(),
-            };
-            match head.hook {
-                None => generic.push(manifest),
-                Some(events) => {
-                    let events: Vec<String> = events
-                        .split(',')
-                        .map(|e| e.trim().to_ascii_lowercase())
-                        .collect();
-                    if events.iter().all(|e| HOOK_EVENTS.contains(&e.as_str())) {
-                        hooks.push(Manifest {
-                            hook_events: events,
-                            ..manifest
-                        });
-                    }
+        docs.extend(split_manifests(text).into_iter().map(|doc| (path, doc)));
+    }
+    let heads = read_heads(&docs);
+    let mut hooks = Vec::new();
+    let mut generic = Vec::new();
+    for ((path, doc), head) in docs.into_iter().zip(heads) {
+        // The first document (in file order) that does not parse is the error.
+        let head = head?;
+        let manifest = Manifest {
+            source: path.clone(),
+            content: doc,
+            kind: head.kind,
+            name: head.name,
+            hook_events: Vec::new(),
+        };
+        match head.hook {
+            None => generic.push(manifest),
+            Some(events) => {
+                let events: Vec<String> = events
+                    .split(',')
+                    .map(|e| e.trim().to_ascii_lowercase())
+                    .collect();
+                if events.iter().all(|e| HOOK_EVENTS.contains(&e.as_str())) {
+                    hooks.push(Manifest {
+                        hook_events: events,
+                        ..manifest
+                    });
                 }
             }
         }
@@ -214,6 +218,33 @@ fn sort_by_kind(manifests: &mut [Manifest]) {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.kind.cmp(&b.kind),
     });
+}
+
+/// [`read_head`] of every document, in order. Reading a head parses the whole document
+/// (Helm rejects a rendered document that is not YAML), which for a big chart costs as
+/// much as executing its templates; the documents are independent, so they are read on
+/// as many threads as there are cores.
+fn read_heads(docs: &[(&String, String)]) -> Vec<Result<Head, ManifestError>> {
+    const MIN_BYTES_PER_THREAD: usize = 256 * 1024;
+    let bytes: usize = docs.iter().map(|(_, d)| d.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(bytes / MIN_BYTES_PER_THREAD + 1);
+    let read = |(path, doc): &(&String, String)| read_head(path, doc);
+    if threads <= 1 {
+        return docs.iter().map(read).collect();
+    }
+    let chunk = docs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(read).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 struct Head {
