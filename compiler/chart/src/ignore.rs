@@ -128,7 +128,10 @@ impl Rules {
 enum Shape {
     Literal(String),
     StarSuffix(String),
-    General,
+    /// Anything else; a name must start with the text before the first wildcard.
+    General {
+        prefix: String,
+    },
 }
 
 impl Shape {
@@ -142,9 +145,18 @@ impl Shape {
                 })
                 .collect()
         };
+        let general = || Shape::General {
+            prefix: glob
+                .iter()
+                .map_while(|t| match t {
+                    Token::Char(c) => Some(*c),
+                    _ => None,
+                })
+                .collect(),
+        };
         match glob.split_first() {
-            Some((Token::Star, rest)) => literal(rest).map_or(Shape::General, Shape::StarSuffix),
-            _ => literal(glob).map_or(Shape::General, Shape::Literal),
+            Some((Token::Star, rest)) => literal(rest).map_or_else(general, Shape::StarSuffix),
+            _ => literal(glob).map_or_else(general, Shape::Literal),
         }
     }
 }
@@ -156,7 +168,9 @@ impl Pattern {
             Shape::StarSuffix(suffix) => name
                 .strip_suffix(suffix.as_str())
                 .is_some_and(|head| !head.contains('/')),
-            Shape::General => glob_match(&self.glob, name),
+            Shape::General { prefix } => {
+                name.starts_with(prefix.as_str()) && glob_match(&self.glob, name)
+            }
         }
     }
 }
@@ -303,7 +317,17 @@ mod tests {
 
     #[test]
     fn simple_shapes_match_as_the_general_matcher_does() {
-        let globs = ["OWNERS", "*.swp", "*", "", "a\\*", "*~", "d/*.txt", "a*b"];
+        let globs = [
+            "OWNERS",
+            "*.swp",
+            "*",
+            "",
+            "a\\*",
+            "*~",
+            "d/*.txt",
+            "a*b",
+            "templates/.?*",
+        ];
         let names = [
             "OWNERS", "x.swp", "d/x.swp", ".swp", "", "a*", "ab~", "d/a.txt", "a/b",
         ];

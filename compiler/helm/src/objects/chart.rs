@@ -91,40 +91,69 @@ fn string_map(m: &BTreeMap<String, String>) -> Value {
 }
 
 impl ChartMetadata {
+    /// The Go field names, in declaration order.
+    const FIELD_NAMES: [&'static str; 17] = [
+        "Name",
+        "Home",
+        "Sources",
+        "Version",
+        "Description",
+        "Keywords",
+        "Maintainers",
+        "Icon",
+        "APIVersion",
+        "Condition",
+        "Tags",
+        "AppVersion",
+        "Deprecated",
+        "Annotations",
+        "KubeVersion",
+        "Dependencies",
+        "Type",
+    ];
+
+    /// One field by its Go name. Templates read `.Chart.Name` and friends constantly, so
+    /// only the field asked for is built.
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "Name" => Value::from(self.name.as_str()),
+            "Home" => Value::from(self.home.as_str()),
+            "Sources" => strs(&self.sources),
+            "Version" => Value::from(self.version.as_str()),
+            "Description" => Value::from(self.description.as_str()),
+            "Keywords" => strs(&self.keywords),
+            "Maintainers" => Value::List(List::typed(
+                GoType::Object("*chart.Maintainer".into()),
+                self.maintainers
+                    .iter()
+                    .map(|m| Value::object(m.clone()))
+                    .collect(),
+            )),
+            "Icon" => Value::from(self.icon.as_str()),
+            "APIVersion" => Value::from(self.api_version.as_str()),
+            "Condition" => Value::from(self.condition.as_str()),
+            "Tags" => Value::from(self.tags.as_str()),
+            "AppVersion" => Value::from(self.app_version.as_str()),
+            "Deprecated" => Value::Bool(self.deprecated),
+            "Annotations" => string_map(&self.annotations),
+            "KubeVersion" => Value::from(self.kube_version.as_str()),
+            "Dependencies" => Value::List(List::typed(
+                GoType::Object("*chart.Dependency".into()),
+                self.dependencies
+                    .iter()
+                    .map(|d| Value::object(d.clone()))
+                    .collect(),
+            )),
+            "Type" => Value::from(self.chart_type.as_str()),
+            _ => return None,
+        })
+    }
+
     fn fields(&self) -> Vec<(&'static str, Value)> {
-        let maintainers = List::typed(
-            GoType::Object("*chart.Maintainer".into()),
-            self.maintainers
-                .iter()
-                .map(|m| Value::object(m.clone()))
-                .collect(),
-        );
-        let deps = List::typed(
-            GoType::Object("*chart.Dependency".into()),
-            self.dependencies
-                .iter()
-                .map(|d| Value::object(d.clone()))
-                .collect(),
-        );
-        vec![
-            ("Name", Value::from(self.name.as_str())),
-            ("Home", Value::from(self.home.as_str())),
-            ("Sources", strs(&self.sources)),
-            ("Version", Value::from(self.version.as_str())),
-            ("Description", Value::from(self.description.as_str())),
-            ("Keywords", strs(&self.keywords)),
-            ("Maintainers", Value::List(maintainers)),
-            ("Icon", Value::from(self.icon.as_str())),
-            ("APIVersion", Value::from(self.api_version.as_str())),
-            ("Condition", Value::from(self.condition.as_str())),
-            ("Tags", Value::from(self.tags.as_str())),
-            ("AppVersion", Value::from(self.app_version.as_str())),
-            ("Deprecated", Value::Bool(self.deprecated)),
-            ("Annotations", string_map(&self.annotations)),
-            ("KubeVersion", Value::from(self.kube_version.as_str())),
-            ("Dependencies", Value::List(deps)),
-            ("Type", Value::from(self.chart_type.as_str())),
-        ]
+        Self::FIELD_NAMES
+            .iter()
+            .filter_map(|n| self.field(n).map(|v| (*n, v)))
+            .collect()
     }
 
     /// JSON names (the `json:"...,omitempty"` tags).
@@ -202,11 +231,7 @@ impl Object for ChartObject {
         if name == "Metadata" {
             return Some(Value::object(MetadataObject(self.meta.clone())));
         }
-        self.meta
-            .fields()
-            .into_iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
+        self.meta.field(name)
     }
 
     fn display(&self, out: &mut String) {
@@ -236,11 +261,7 @@ impl Object for MetadataObject {
     }
 
     fn field(&self, name: &str) -> Option<Value> {
-        self.0
-            .fields()
-            .into_iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
+        self.0.field(name)
     }
 
     fn display(&self, out: &mut String) {
