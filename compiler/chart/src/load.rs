@@ -11,6 +11,7 @@
 //! Not here: dependency processing (`dependencies`) or values beyond a chart's defaults.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use kubake_yaml::{load_stream_with, Duplicates, Schema};
 use serde_json::Value as Json;
@@ -59,8 +60,9 @@ impl Default for Limits {
 pub struct ChartFile {
     /// The path inside the chart (`templates/deployment.yaml`, `files/a.conf`).
     pub name: String,
-    /// The bytes (a leading UTF-8 byte-order mark removed, as Helm removes it).
-    pub data: Vec<u8>,
+    /// The bytes (a leading UTF-8 byte-order mark removed, as Helm removes it), shared:
+    /// rendering hands every file to `.Files` without copying it.
+    pub data: Arc<Vec<u8>>,
 }
 
 impl ChartFile {
@@ -68,7 +70,7 @@ impl ChartFile {
     pub fn new(name: impl Into<String>, data: Vec<u8>) -> ChartFile {
         ChartFile {
             name: name.into(),
-            data,
+            data: Arc::new(data),
         }
     }
 }
@@ -539,7 +541,7 @@ fn load_chart_parts(
             }
             // Parsed by `load_files`.
             "values.yaml" => {}
-            "values.schema.json" => chart.schema = Some(f.data),
+            "values.schema.json" => chart.schema = Some(Arc::unwrap_or_clone(f.data)),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version != API_VERSION_V1 {
@@ -562,7 +564,10 @@ fn load_chart_parts(
                 // keeping that component in its name until the subchart is loaded.
                 let rest = name["charts/".len()..].to_string();
                 let sub = rest.split('/').next().unwrap_or_default().to_string();
-                let file = ChartFile::new(rest, f.data);
+                let file = ChartFile {
+                    name: rest,
+                    data: f.data,
+                };
                 match subcharts.iter_mut().find(|(n, _)| *n == sub) {
                     Some((_, list)) => list.push(file),
                     None => subcharts.push((sub, vec![file])),
@@ -634,7 +639,10 @@ fn load_chart_parts(
                 .into_iter()
                 .filter_map(|f| {
                     let (_, inner) = f.name.split_once('/')?;
-                    Some(ChartFile::new(inner, f.data))
+                    Some(ChartFile {
+                        name: inner.to_string(),
+                        data: f.data,
+                    })
                 })
                 .collect();
             load_files(

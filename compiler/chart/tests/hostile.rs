@@ -308,7 +308,7 @@ fn directory_symlinks_stay_inside_the_chart() {
         .iter()
         .find(|f| f.name == "files/alias.txt")
         .unwrap();
-    assert_eq!(alias.data, b"real");
+    assert_eq!(alias.data.as_slice(), b"real");
     assert!(warnings[0].starts_with("found symbolic link in path"));
 
     let secret = s.write("secret.txt", b"secret");

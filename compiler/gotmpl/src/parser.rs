@@ -61,11 +61,12 @@ struct Parser<'a, 'f> {
 /// every `define`/`block` in it.
 pub(crate) fn parse(
     name: &str,
-    text: &str,
+    shared_text: Arc<str>,
     delims: (&str, &str),
     has_function: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
-    let shared_text: Arc<str> = Arc::from(text);
+    let whole = shared_text.clone();
+    let text: &str = &whole;
     let eof = Item {
         kind: ItemKind::Eof,
         pos: 0,
@@ -723,7 +724,7 @@ mod tests {
     }
 
     fn err(text: &str) -> String {
-        match parse("t", text, ("", ""), &funcs) {
+        match parse("t", text.into(), ("", ""), &funcs) {
             Ok(_) => "ok".into(),
             Err(e) => e.to_string(),
         }
@@ -766,7 +767,7 @@ mod tests {
     fn parses_defines_and_else_chains() {
         let trees = parse(
             "t",
-            "{{define \"a\"}}A{{end}}{{if .}}1{{else if .X}}2{{else}}3{{end}}",
+            "{{define \"a\"}}A{{end}}{{if .}}1{{else if .X}}2{{else}}3{{end}}".into(),
             ("", ""),
             &funcs,
         )

@@ -144,6 +144,12 @@ impl Templates {
     /// on several threads and added in order, which gives the same set as
     /// [`Templates::parse`] called file by file.
     pub fn parse_detached(&self, name: &str, text: &str) -> Result<Parsed, Error> {
+        self.parse_detached_shared(name, Arc::from(text))
+    }
+
+    /// [`Templates::parse_detached`] of a text the caller already holds shared (the
+    /// trees keep it for error locations), so it is not copied.
+    pub fn parse_detached_shared(&self, name: &str, text: Arc<str>) -> Result<Parsed, Error> {
         let funcs = &self.funcs;
         let has_function = |f: &str| funcs.get(f).is_some() || crate::builtins::is_builtin(f);
         let trees = crate::parser::parse(

@@ -55,24 +55,24 @@ pub fn go_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
 /// Helm's `engine.files`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Files {
-    files: Arc<BTreeMap<String, Vec<u8>>>,
+    files: Arc<BTreeMap<String, Arc<Vec<u8>>>>,
 }
 
 impl Files {
     /// Files by chart-relative path.
-    pub fn new(files: BTreeMap<String, Vec<u8>>) -> Files {
+    pub fn new(files: BTreeMap<String, Arc<Vec<u8>>>) -> Files {
         Files {
             files: Arc::new(files),
         }
     }
 
     /// The files, by path.
-    pub fn entries(&self) -> &BTreeMap<String, Vec<u8>> {
+    pub fn entries(&self) -> &BTreeMap<String, Arc<Vec<u8>>> {
         &self.files
     }
 
     fn get(&self, name: &str) -> Option<&Vec<u8>> {
-        self.files.get(name)
+        self.files.get(name).map(|v| &**v)
     }
 
     /// `Glob(pattern)`: the files whose path matches.
@@ -347,7 +347,7 @@ mod tests {
     fn lines_and_config() {
         let f = Files::new(BTreeMap::from([(
             "a.txt".to_string(),
-            b"one\ntwo\n\nfour".to_vec(),
+            Arc::new(b"one\ntwo\n\nfour".to_vec()),
         )]));
         assert_eq!(f.lines("a.txt"), vec!["one", "two", "", "four"]);
         assert!(f.lines("nope").is_empty());

@@ -187,7 +187,7 @@ pub fn render(input: &RenderInput) -> Result<Rendered, RenderError> {
             (
                 join(&input.chart.name, path),
                 Renderable {
-                    text: text.clone(),
+                    text: text.as_str().into(),
                     scope: scope.clone(),
                     base_path: base_path.clone(),
                 },
@@ -206,7 +206,7 @@ pub fn render(input: &RenderInput) -> Result<Rendered, RenderError> {
 #[derive(Debug, Clone)]
 pub struct Renderable {
     /// The template's text.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     /// The chart's top-level object (`.`), shared by every template of that chart as
     /// Helm shares it: `Template` is set in it just before each execution.
     pub scope: Map,
@@ -246,9 +246,9 @@ fn parse_files(
     names: &[String],
     templates: &BTreeMap<String, Renderable>,
 ) -> Vec<Result<kubake_gotmpl::template::Parsed, kubake_gotmpl::Error>> {
-    let parse = |name: &String| {
-        let text = templates.get(name).map_or("", |r| r.text.as_str());
-        set.parse_detached(name, text)
+    let parse = |name: &String| match templates.get(name) {
+        Some(r) => set.parse_detached_shared(name, r.text.clone()),
+        None => set.parse_detached(name, ""),
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)

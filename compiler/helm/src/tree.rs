@@ -103,7 +103,7 @@ fn collect(
         templates.insert(
             crate::funcs::paths::clean(&format!("{full_path}/{}", file.name)),
             Renderable {
-                text: crate::funcs::text::text_of(&file.data),
+                text: crate::funcs::text::shared_text_of(&file.data),
                 scope: scope.clone(),
                 base_path: base_path.clone(),
             },

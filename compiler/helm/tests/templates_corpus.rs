@@ -61,11 +61,14 @@ fn run_case(case: &Json) -> Outcome {
             ));
         }
     }
-    let files: BTreeMap<String, Vec<u8>> = case["files"]
+    let files: BTreeMap<String, std::sync::Arc<Vec<u8>>> = case["files"]
         .as_object()
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").as_bytes().to_vec()))
+                .map(|(k, v)| {
+                    let text = v.as_str().unwrap_or("");
+                    (k.clone(), std::sync::Arc::new(text.as_bytes().to_vec()))
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -52,6 +52,14 @@ pub fn text_of(b: &[u8]) -> String {
     }
 }
 
+/// [`text_of`], shared (made with one copy of the bytes).
+pub fn shared_text_of(b: &[u8]) -> std::sync::Arc<str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.into(),
+        Err(_) => lossy(b).into(),
+    }
+}
+
 /// goutils' `AbbreviateFull`, with its errors as `None`.
 fn abbreviate_full(s: &[u8], offset: i64, max_width: i64) -> Option<Vec<u8>> {
     if s.is_empty() {
