@@ -253,6 +253,7 @@ mod tests {
             manifests: vec![doc("c/templates/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: [{name: n, image: nginx}]}}}\n")],
             hooks: vec![doc("c/templates/h.yaml", "apiVersion: batch/v1\nkind: Job\nmetadata: {name: h, annotations: {helm.sh/hook: post-install}}\n")],
             warnings: Vec::new(),
+            api_reads: Default::default(),
         };
         let objs = objects(&j, &rendered).unwrap_or_default();
         assert_eq!(objs.len(), 3);

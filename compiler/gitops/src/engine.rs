@@ -29,7 +29,7 @@ use crate::error::{Error, ErrorKind};
 use crate::expand::{ChartJob, Ctx, Outcome, Snapshot, UnitOutput};
 use crate::kfile::{BuildCache, Built};
 use crate::object::{self, ObjectKey};
-use crate::render::{ChartRenderer, RenderError, RenderedChart};
+use crate::render::{ApiReads, ChartRenderer, RenderError, RenderedChart};
 use crate::scope::{self, Scopes};
 use crate::unit::{self, Unit, UnitId, UnitKind};
 use crate::{argo, flux};
@@ -54,6 +54,8 @@ struct Rendered {
     base: UnitOutput,
     jobs: Vec<ChartJob>,
     api_versions: Vec<String>,
+    /// Per job, what its render read of the API versions.
+    api_reads: Vec<ApiReads>,
     children: BTreeSet<UnitId>,
 }
 
@@ -382,6 +384,27 @@ impl<'a> Engine<'a> {
             if stale.is_empty() {
                 return;
             }
+            // A chart whose templates asked nothing the new versions answer differently
+            // would render the same bytes: it is only marked current.
+            let mut stale_renders = Vec::new();
+            for id in stale {
+                let unchanged = match self.records.get_mut(&id).map(|r| &mut r.state) {
+                    Some(State::Done(_, Some(x)))
+                        if x.api_reads.iter().all(|r| r.unchanged_with(&api)) =>
+                    {
+                        x.api_versions = api.clone();
+                        true
+                    }
+                    _ => false,
+                };
+                if !unchanged {
+                    stale_renders.push(id);
+                }
+            }
+            let stale = stale_renders;
+            if stale.is_empty() {
+                return;
+            }
             let mut work = Vec::new();
             for id in &stale {
                 if let Some(r) = self.records.get(id) {
@@ -517,6 +540,7 @@ fn render_unit(
     root: &std::path::Path,
 ) -> RenderResult {
     let mut out = base.clone();
+    let mut api_reads = Vec::with_capacity(jobs.len());
     for job in &mut jobs {
         job.request.api_versions = api.to_vec();
         let rendered: RenderedChart = renderer
@@ -529,6 +553,7 @@ fn render_unit(
             )
         }));
         out.objects.extend(chartout::objects(job, &rendered)?);
+        api_reads.push(rendered.api_reads);
     }
     Ok((
         out,
@@ -536,6 +561,7 @@ fn render_unit(
             base: base.clone(),
             jobs,
             api_versions: api.to_vec(),
+            api_reads,
             children: BTreeSet::new(),
         },
     ))

@@ -6,7 +6,9 @@
 //! Not here: choosing charts and computing values (the GitOps layer does that) or
 //! rendering itself (kubake-helm).
 
-use crate::render::{ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument};
+use crate::render::{
+    ApiReads, ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument,
+};
 use kubake_helm::manifest;
 use kubake_helm::pipeline::{template, TemplateOptions, UserValues};
 use kubake_helm::Determinism;
@@ -51,6 +53,8 @@ impl ChartRenderer for HelmRenderer {
         })?;
         let mut rendered = split_output(&out.text, req.include_crds)?;
         rendered.warnings = out.warnings;
+        let queries = out.api_queries;
+        rendered.api_reads = ApiReads::new(move |extra| queries.same_with_extra(extra));
         Ok(rendered)
     }
 }

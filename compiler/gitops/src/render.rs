@@ -21,6 +21,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use kubake_chart::Values;
 
@@ -113,6 +114,45 @@ pub struct RenderedDocument {
     pub text: String,
 }
 
+/// What a render read of `.Capabilities.APIVersions`, as a test: given other extra API
+/// versions, would the render come out the same? Unknown (the default) means no.
+#[derive(Clone, Default)]
+pub struct ApiReads(Option<Arc<SameWithExtra>>);
+
+/// Given extra API versions, whether a render would come out the same.
+type SameWithExtra = dyn Fn(&[String]) -> bool + Send + Sync;
+
+impl ApiReads {
+    /// Reads judged by `same_with_extra`.
+    pub fn new(same_with_extra: impl Fn(&[String]) -> bool + Send + Sync + 'static) -> Self {
+        ApiReads(Some(Arc::new(same_with_extra)))
+    }
+
+    /// Whether rendering again with `extra` API versions would give the same output.
+    pub fn unchanged_with(&self, extra: &[String]) -> bool {
+        self.0.as_ref().is_some_and(|same| same(extra))
+    }
+}
+
+impl fmt::Debug for ApiReads {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "ApiReads(known)"
+        } else {
+            "ApiReads(unknown)"
+        })
+    }
+}
+
+/// Reads are how a render went, not what it produced: they never make two renders differ.
+impl PartialEq for ApiReads {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ApiReads {}
+
 /// What `helm template` printed, sorted into Helm's groups.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RenderedChart {
@@ -125,6 +165,8 @@ pub struct RenderedChart {
     pub hooks: Vec<RenderedDocument>,
     /// Messages Helm would log (deprecations, coalescing warnings).
     pub warnings: Vec<String>,
+    /// What the templates read of the API versions.
+    pub api_reads: ApiReads,
 }
 
 /// A rendering failure: Helm's message, the template or file it is about, and advice.

@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use kubake_chart::{
     check_kube_version, load_chart_with, prepare_with_user_values, Chart, Limits, ValueOptions,
@@ -22,7 +23,7 @@ use kubake_gotmpl::{Map, Value};
 
 use crate::env::{Determinism, RandomUse};
 use crate::manifest::{self, OutputError, OutputOptions};
-use crate::objects::{Capabilities, ReleaseInfo};
+use crate::objects::{ApiQueries, Capabilities, ReleaseInfo};
 use crate::render::{Budget, RenderError};
 use crate::tree::{render_tree, TreeContext};
 
@@ -101,6 +102,8 @@ pub struct TemplateOutput {
     pub warnings: Vec<String>,
     /// What random and key-generating functions produced, in render order.
     pub random_uses: Vec<RandomUse>,
+    /// What the templates asked of `.Capabilities.APIVersions`.
+    pub api_queries: Arc<ApiQueries>,
 }
 
 /// Why `helm template` failed.
@@ -180,9 +183,11 @@ pub fn template(
     let prepared = prepare_with_user_values(&mut chart, &user, skip_schema)?;
     warnings.extend(prepared.warnings.iter().map(ToString::to_string));
     let mut caps = Capabilities::for_kube_version(&kube_version).map_err(TemplateError::Invalid)?;
+    let api_queries = Arc::new(ApiQueries::new(caps.api_versions.versions.clone()));
     caps.api_versions
-        .0
+        .versions
         .extend(opts.api_versions.iter().cloned());
+    caps.api_versions.observed = Some(api_queries.clone());
     check_kube_version(&chart, &caps.kube_version.version)?;
     let namespace = if opts.namespace.is_empty() {
         "default"
@@ -230,6 +235,7 @@ pub fn template(
         release_name,
         warnings,
         random_uses: rendered.random_uses,
+        api_queries,
     })
 }
 

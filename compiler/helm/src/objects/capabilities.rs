@@ -3,6 +3,9 @@
 //! version list `helm template` reports.
 
 use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use kubake_gotmpl::{CallContext, FuncError, GoType, Kind, List, Object, Signature, Value};
 
@@ -70,8 +73,79 @@ impl Object for KubeVersion {
 }
 
 /// `chartutil.VersionSet`: the cluster's API group/versions, with `.Has`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionSet(pub Vec<String>);
+#[derive(Debug, Clone, Default)]
+pub struct VersionSet {
+    /// The API versions (`v1`, `apps/v1`, `monitoring.coreos.com/v1/ServiceMonitor`…).
+    pub versions: Vec<String>,
+    /// Where reads of the set are written down, when someone asked.
+    pub observed: Option<Arc<ApiQueries>>,
+}
+
+impl VersionSet {
+    /// The set of `versions`, not observed.
+    pub fn new(versions: Vec<String>) -> VersionSet {
+        VersionSet {
+            versions,
+            observed: None,
+        }
+    }
+
+    fn read_whole(&self) {
+        if let Some(o) = &self.observed {
+            o.whole.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+impl PartialEq for VersionSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.versions == other.versions
+    }
+}
+
+impl Eq for VersionSet {}
+
+/// What templates learned about `.Capabilities.APIVersions` during a render: the
+/// answers of each `.Has` asked, and whether anything read the set as a whole (printed
+/// it, ranged over it, took its length). When every answer is the same under another
+/// set and nothing read it whole, rendering with that set gives the same output, so a
+/// caller that discovers more API versions later need not render again.
+#[derive(Debug, Default)]
+pub struct ApiQueries {
+    /// The versions every render has (Helm's defaults), before any extra ones.
+    base: Vec<String>,
+    has: Mutex<BTreeMap<String, bool>>,
+    whole: AtomicBool,
+}
+
+impl ApiQueries {
+    /// Observations of a set made of `base` plus extra versions.
+    pub fn new(base: Vec<String>) -> ApiQueries {
+        ApiQueries {
+            base,
+            ..ApiQueries::default()
+        }
+    }
+
+    fn record(&self, version: &str, answer: bool) {
+        if let Ok(mut has) = self.has.lock() {
+            has.insert(version.to_string(), answer);
+        }
+    }
+
+    /// Whether a render observed this way would come out the same with `extra` as the
+    /// versions added to the base set.
+    pub fn same_with_extra(&self, extra: &[String]) -> bool {
+        if self.whole.load(Ordering::Relaxed) {
+            return false;
+        }
+        let holds = |v: &String| self.base.contains(v) || extra.contains(v);
+        match self.has.lock() {
+            Ok(has) => has.iter().all(|(v, answer)| holds(v) == *answer),
+            Err(_) => false,
+        }
+    }
+}
 
 impl Object for VersionSet {
     fn type_name(&self) -> String {
@@ -93,15 +167,22 @@ impl Object for VersionSet {
         args: &[Value],
     ) -> Result<Value, FuncError> {
         let want = args.first().and_then(Value::as_str).unwrap_or("");
-        Ok(Value::Bool(self.0.iter().any(|v| v == want)))
+        let answer = self.versions.iter().any(|v| v == want);
+        if let Some(o) = &self.observed {
+            o.record(want, answer);
+        }
+        Ok(Value::Bool(answer))
     }
 
     fn display(&self, out: &mut String) {
-        out.push_str(&Value::List(List::strings(self.0.iter().map(String::as_str))).to_string());
+        self.read_whole();
+        out.push_str(
+            &Value::List(List::strings(self.versions.iter().map(String::as_str))).to_string(),
+        );
     }
 
     fn is_true(&self) -> bool {
-        !self.0.is_empty()
+        !self.versions.is_empty()
     }
 
     fn equals(&self, _other: &dyn Object) -> Option<bool> {
@@ -109,7 +190,8 @@ impl Object for VersionSet {
     }
 
     fn as_list(&self) -> Option<List> {
-        Some(List::strings(self.0.iter().map(String::as_str)))
+        self.read_whole();
+        Some(List::strings(self.versions.iter().map(String::as_str)))
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -195,7 +277,9 @@ impl Capabilities {
     pub fn for_kube_version(v: &str) -> Result<Capabilities, String> {
         Ok(Capabilities {
             kube_version: KubeVersion::parse(v)?,
-            api_versions: VersionSet(DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect()),
+            api_versions: VersionSet::new(
+                DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect(),
+            ),
             helm_version: HelmVersion::default(),
         })
     }
@@ -210,7 +294,7 @@ impl Default for Capabilities {
                 major: "1".into(),
                 minor: "20".into(),
             },
-            api_versions: VersionSet(Vec::new()),
+            api_versions: VersionSet::new(Vec::new()),
             helm_version: HelmVersion::default(),
         })
     }
@@ -332,11 +416,55 @@ mod tests {
     #[test]
     fn default_api_versions() {
         let caps = Capabilities::for_kube_version("1.32.0").unwrap();
-        let has = |v: &str| caps.api_versions.0.iter().any(|x| x == v);
+        let has = |v: &str| caps.api_versions.versions.iter().any(|x| x == v);
         assert!(has("v1") && has("apps/v1") && has("policy/v1beta1") && has("autoscaling/v2beta2"));
         assert!(!has("apps/v1/Deployment"));
         let mut sorted = DEFAULT_API_VERSIONS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, DEFAULT_API_VERSIONS);
+    }
+}
+
+#[cfg(test)]
+mod observation_tests {
+    use super::*;
+
+    fn observed(extra: &[&str]) -> (VersionSet, Arc<ApiQueries>) {
+        let base = vec!["v1".to_string()];
+        let queries = Arc::new(ApiQueries::new(base.clone()));
+        let mut versions = base;
+        versions.extend(extra.iter().map(|s| s.to_string()));
+        let set = VersionSet {
+            versions,
+            observed: Some(queries.clone()),
+        };
+        (set, queries)
+    }
+
+    fn run(set: &VersionSet, template: &str) -> String {
+        let mut t = kubake_gotmpl::template::Templates::new("t");
+        t.parse("t", template).expect("parses");
+        let data = Value::object(set.clone());
+        t.execute("t", &data, &Default::default()).expect("runs")
+    }
+
+    fn has(set: &VersionSet, v: &str) -> bool {
+        run(set, &format!("{{{{ .Has {v:?} }}}}")) == "true"
+    }
+
+    #[test]
+    fn answers_decide_whether_another_set_renders_the_same() {
+        let (set, q) = observed(&[]);
+        assert!(!has(&set, "monitoring.coreos.com/v1"));
+        assert!(has(&set, "v1"));
+        assert!(q.same_with_extra(&["other/v1".into()]));
+        assert!(!q.same_with_extra(&["monitoring.coreos.com/v1".into()]));
+    }
+
+    #[test]
+    fn reading_the_whole_set_always_needs_a_new_render() {
+        let (set, q) = observed(&["a/v1"]);
+        assert_eq!(run(&set, "{{ len . }}"), "2");
+        assert!(!q.same_with_extra(&["a/v1".into()]));
     }
 }

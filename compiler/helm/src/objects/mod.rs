@@ -20,9 +20,11 @@
 mod capabilities;
 mod chart;
 
-use kubake_gotmpl::{GoType, List, Map, Object, Value};
+use kubake_gotmpl::{GoType, Map, Object, Value};
 
-pub use capabilities::{Capabilities, HelmVersion, KubeVersion, VersionSet, DEFAULT_API_VERSIONS};
+pub use capabilities::{
+    ApiQueries, Capabilities, HelmVersion, KubeVersion, VersionSet, DEFAULT_API_VERSIONS,
+};
 pub use chart::{ChartMetadata, ChartObject, Dependency, Maintainer};
 
 use crate::files::Files;
@@ -166,9 +168,7 @@ pub fn json_view(obj: &dyn Object) -> Option<JsonView> {
         ]));
     }
     if let Some(v) = any.downcast_ref::<VersionSet>() {
-        return Some(JsonView::Value(Value::List(List::strings(
-            v.0.iter().map(String::as_str),
-        ))));
+        return v.as_list().map(|l| JsonView::Value(Value::List(l)));
     }
     if let Some(h) = any.downcast_ref::<HelmVersion>() {
         return Some(JsonView::Struct(
