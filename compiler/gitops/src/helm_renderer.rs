@@ -9,7 +9,6 @@
 use crate::render::{
     ApiReads, ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument,
 };
-use kubake_helm::manifest;
 use kubake_helm::pipeline::{template, TemplateOptions, UserValues};
 use kubake_helm::Determinism;
 
@@ -51,7 +50,7 @@ impl ChartRenderer for HelmRenderer {
             file: Some(req.chart.path().display().to_string()),
             help: None,
         })?;
-        let mut rendered = split_output(&out.text, req.include_crds)?;
+        let mut rendered = split_output(&out.text, req.include_crds, out.hook_documents);
         rendered.warnings = out.warnings;
         let queries = out.api_queries;
         rendered.api_reads = ApiReads::new(move |extra| queries.same_with_extra(extra));
@@ -60,12 +59,14 @@ impl ChartRenderer for HelmRenderer {
 }
 
 /// Sorts `helm template` output back into its groups. The output holds, in order, the
-/// `crds/` files (only with `include_crds`), the manifests and the hooks, each document
-/// preceded by `# Source: PATH`.
-fn split_output(text: &str, include_crds: bool) -> Result<RenderedChart, RenderError> {
+/// `crds/` files (only with `include_crds`), the manifests and the hooks (the last
+/// `hook_documents`), each document preceded by `# Source: PATH`.
+fn split_output(text: &str, include_crds: bool, hook_documents: usize) -> RenderedChart {
     let mut rendered = RenderedChart::default();
     let mut in_crds = include_crds;
-    for chunk in text.split("---\n# Source: ").skip(1) {
+    let chunks: Vec<&str> = text.split("---\n# Source: ").skip(1).collect();
+    let first_hook = chunks.len().saturating_sub(hook_documents);
+    for (i, chunk) in chunks.into_iter().enumerate() {
         let (source, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
         let body = body.trim_end_matches('\n');
         let doc = RenderedDocument {
@@ -78,19 +79,13 @@ fn split_output(text: &str, include_crds: bool) -> Result<RenderedChart, RenderE
             continue;
         }
         in_crds = false;
-        let (hooks, _) = manifest::sort_manifests(&[(source.to_string(), body.to_string())])
-            .map_err(|e| RenderError {
-                message: e.to_string(),
-                file: Some(source.to_string()),
-                help: None,
-            })?;
-        if hooks.is_empty() {
-            rendered.manifests.push(doc);
-        } else {
+        if i >= first_hook {
             rendered.hooks.push(doc);
+        } else {
+            rendered.manifests.push(doc);
         }
     }
-    Ok(rendered)
+    rendered
 }
 
 /// `CHART/crds/x.yaml` or `CHART/charts/SUB/crds/x.yaml`, as Helm names CRD files.
@@ -106,7 +101,7 @@ mod tests {
     #[test]
     fn output_is_split_into_crds_manifests_and_hooks() {
         let text = "---\n# Source: c/crds/a.yaml\nkind: CustomResourceDefinition\n\n---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\n---\n# Source: c/templates/job.yaml\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n";
-        let r = split_output(text, true).expect("split");
+        let r = split_output(text, true, 1);
         assert_eq!(r.crds.len(), 1);
         assert_eq!(r.crds[0].source, "c/crds/a.yaml");
         assert_eq!(r.manifests.len(), 1);
@@ -118,7 +113,7 @@ mod tests {
     #[test]
     fn template_paths_named_crds_are_manifests() {
         let text = "---\n# Source: c/templates/crds/x.yaml\nkind: ConfigMap\n";
-        let r = split_output(text, true).expect("split");
+        let r = split_output(text, true, 0);
         assert!(r.crds.is_empty());
         assert_eq!(r.manifests.len(), 1);
     }

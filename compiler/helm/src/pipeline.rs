@@ -104,6 +104,8 @@ pub struct TemplateOutput {
     pub random_uses: Vec<RandomUse>,
     /// What the templates asked of `.Capabilities.APIVersions`.
     pub api_queries: Arc<ApiQueries>,
+    /// How many documents at the end of `text` are hooks.
+    pub hook_documents: usize,
 }
 
 /// Why `helm template` failed.
@@ -226,6 +228,14 @@ pub fn template(
         .map_err(|e| TemplateError::Output(manifest::OutputError::Yaml(e)))?;
     let text = manifest::sorted_template_output(&hooks, &manifests, &output)
         .map_err(TemplateError::Output)?;
+    let hook_documents = if output.no_hooks || !output.show_only.is_empty() {
+        0
+    } else {
+        hooks
+            .iter()
+            .filter(|h| !(output.skip_tests && h.is_test_hook()))
+            .count()
+    };
     warnings.extend(random_secret_warnings(
         manifests.iter().chain(&hooks),
         &rendered.random_uses,
@@ -236,6 +246,7 @@ pub fn template(
         warnings,
         random_uses: rendered.random_uses,
         api_queries,
+        hook_documents,
     })
 }
 
