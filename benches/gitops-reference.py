@@ -27,10 +27,14 @@ def docs(path):
 
 
 def find_object(root, source, kind, name):
-    for d in docs(os.path.join(root, source)):
-        if d.get("kind") == kind and d.get("metadata", {}).get("name") == name:
+    of_kind = [d for d in docs(os.path.join(root, source)) if d.get("kind") == kind]
+    for d in of_kind:
+        if d.get("metadata", {}).get("name") == name:
             return d
-    return None
+    # A parent Kustomization's namePrefix/nameSuffix renamed it: the unit's name holds
+    # the source name.
+    renamed = [d for d in of_kind if d.get("metadata", {}).get("name", "\0") in name]
+    return renamed[0] if len(renamed) == 1 else None
 
 
 def version_key(v):
