@@ -11,7 +11,7 @@
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
 /// A parsed version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,7 +39,7 @@ const OPS: &str = r"=|!=|>|<|>=|=>|<=|=<|~|~>|\^";
 fn version_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$")
+        ascii_regex(r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$")
             .unwrap_or_else(|_| unreachable_regex())
     })
 }
@@ -47,21 +47,21 @@ fn version_regex() -> &'static Regex {
 fn constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(&format!(r"^\s*({OPS})?\s*({CV})\s*$")).unwrap_or_else(|_| unreachable_regex())
+        ascii_regex(&format!(r"^\s*({OPS})?\s*({CV})\s*$")).unwrap_or_else(|_| unreachable_regex())
     })
 }
 
 fn find_constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(&format!(r"({OPS})?\s*({CV})")).unwrap_or_else(|_| unreachable_regex())
+        ascii_regex(&format!(r"({OPS})?\s*({CV})")).unwrap_or_else(|_| unreachable_regex())
     })
 }
 
 fn valid_constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(&format!(
+        ascii_regex(&format!(
             r"^(\s*({OPS})?\s*({CV})\s*)((?:\s+|,\s*)(\s*({OPS})?\s*({CV})\s*))*$"
         ))
         .unwrap_or_else(|_| unreachable_regex())
@@ -71,8 +71,15 @@ fn valid_constraint_regex() -> &'static Regex {
 fn range_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(&format!(r"\s*({CV})\s+-\s+({CV})\s*")).unwrap_or_else(|_| unreachable_regex())
+        ascii_regex(&format!(r"\s*({CV})\s+-\s+({CV})\s*")).unwrap_or_else(|_| unreachable_regex())
     })
+}
+
+/// These patterns are ASCII, as Go's regexp reads them (`\s` is `[\t\n\f\r ]` there);
+/// without Unicode classes they also compile in a fraction of the time, which every
+/// process pays once.
+fn ascii_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).unicode(false).build()
 }
 
 /// The patterns above are constants known to compile; a regex that matches nothing
