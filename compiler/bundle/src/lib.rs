@@ -36,8 +36,11 @@
 //! Not here: expanding units (kubake-gitops), Helm (behind kubake-gitops' seam).
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod order;
 pub mod write;
+
+pub use check::{check, CheckReport, FileChange};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -124,11 +127,21 @@ pub struct Bundle {
     pub compiled_away: usize,
 }
 
-/// Compiles the repository and writes the bundle (see the crate documentation).
-pub fn build(
+/// A compiled repository laid out in memory, before anything is written.
+struct Prepared {
+    compiled: Compilation,
+    bundle: Bundle,
+    lock: kubake_gitops::Lock,
+    /// Whether `kubake.lock` differs from what the repository records.
+    lock_changed: bool,
+}
+
+/// Compiles the repository, checks `kubake.lock` under `--locked`, and lays the bundle
+/// out in memory.
+fn prepare(
     opts: &BuildOptions,
     renderer: &dyn kubake_gitops::ChartRenderer,
-) -> Result<BuildReport, Error> {
+) -> Result<Prepared, Error> {
     let compile = || kubake_gitops::compile(&opts.gitops, renderer);
     let compiled = match opts.threads {
         Some(n) => match rayon::ThreadPoolBuilder::new()
@@ -145,20 +158,38 @@ pub fn build(
     if !failures.is_empty() {
         return Err(Error::Compile(failures));
     }
-
     // kubake.lock: checked with --locked, otherwise rewritten when it changes.
-    let root = compiled.config.root.clone();
     let lock = kubake_gitops::Lock::new(compiled.charts.iter().cloned());
-    let recorded = kubake_gitops::Lock::read(&root).map_err(|e| Error::Compile(vec![e]))?;
+    let recorded =
+        kubake_gitops::Lock::read(&compiled.config.root).map_err(|e| Error::Compile(vec![e]))?;
     if compiled.config.locked {
         lock.check_against(recorded.as_ref())
             .map_err(|e| Error::Compile(vec![e]))?;
     }
-    let write_lock = !compiled.config.locked
-        && recorded.as_ref() != Some(&lock)
-        && !(recorded.is_none() && lock.charts.is_empty());
-
+    let lock_changed =
+        recorded.as_ref() != Some(&lock) && !(recorded.is_none() && lock.charts.is_empty());
     let bundle = layout(&compiled);
+    Ok(Prepared {
+        compiled,
+        bundle,
+        lock,
+        lock_changed,
+    })
+}
+
+/// Compiles the repository and writes the bundle (see the crate documentation).
+pub fn build(
+    opts: &BuildOptions,
+    renderer: &dyn kubake_gitops::ChartRenderer,
+) -> Result<BuildReport, Error> {
+    let Prepared {
+        compiled,
+        bundle,
+        lock,
+        lock_changed,
+    } = prepare(opts, renderer)?;
+    let root = compiled.config.root.clone();
+    let write_lock = !compiled.config.locked && lock_changed;
     write::write_dir(&bundle.files, &opts.out).map_err(Error::Write)?;
     if write_lock {
         let path = root.join(kubake_gitops::lock::LOCK_FILE);

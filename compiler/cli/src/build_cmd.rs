@@ -1,5 +1,6 @@
 //! `kubake build`: compile a Flux or Argo CD repository into a bundle directory
-//! (kubake-bundle), rendering charts with kubake's Helm engine (`HelmRenderer`).
+//! (kubake-bundle), rendering charts with kubake's Helm engine (`HelmRenderer`); and
+//! `kubake check`: the same compilation, compared with the bundle already there.
 //!
 //! Not here: the compilation itself (kubake-gitops) or writing the bundle (kubake-bundle);
 //! this module maps flags to options and reports the result.
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use kubake_bundle::{build, BuildOptions};
+use kubake_bundle::{build, check, BuildOptions, CheckReport};
 use kubake_gitops::{Flavor, HelmRenderer, Options};
 use kubake_helm::Determinism;
 
@@ -18,7 +19,7 @@ pub struct BuildArgs {
     /// The entrypoint: a Flux cluster directory, an Argo CD root Application file or
     /// folder, a kustomization directory, or an entrypoint named in kubake.yaml.
     entry: String,
-    /// Where to write the bundle (replaced atomically).
+    /// The bundle folder: `build` replaces it atomically, `check` compares with it.
     #[arg(long)]
     out: PathBuf,
     /// The repository root (default: the enclosing git work tree or kubake.yaml folder).
@@ -69,8 +70,8 @@ fn parse_source(s: &str) -> Result<(String, PathBuf), String> {
     }
 }
 
-/// Runs `kubake build`.
-pub fn run(args: BuildArgs) -> ExitCode {
+/// The options and renderer `args` ask for.
+fn options(args: BuildArgs) -> (BuildOptions, HelmRenderer) {
     let opts = BuildOptions {
         gitops: Options {
             entry: args.entry,
@@ -97,6 +98,12 @@ pub fn run(args: BuildArgs) -> ExitCode {
             ..Determinism::default()
         },
     };
+    (opts, renderer)
+}
+
+/// Runs `kubake build`.
+pub fn run(args: BuildArgs) -> ExitCode {
+    let (opts, renderer) = options(args);
     match build(&opts, &renderer) {
         Ok(report) => {
             #[allow(clippy::print_stderr)]
@@ -124,4 +131,69 @@ pub fn run(args: BuildArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Runs `kubake check`: exit 0 when the bundle is current, 1 (with what differs) when it
+/// is not, 2 when the repository does not compile.
+pub fn run_check(args: BuildArgs) -> ExitCode {
+    let (opts, renderer) = options(args);
+    match check(&opts, &renderer) {
+        Ok(report) if report.is_current() => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!(
+                    "{} is current: {} units, {} files",
+                    opts.out.display(),
+                    report.units,
+                    report.files
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            let text = stale_report(&report, &opts.out);
+            #[allow(clippy::print_stdout)]
+            {
+                print!("{text}");
+            }
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("{:?}", miette::miette!("{e}"));
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// What `kubake check` prints when the bundle is out of date.
+fn stale_report(r: &CheckReport, out: &std::path::Path) -> String {
+    let mut text = format!("{} is out of date:\n", out.display());
+    for c in &r.stale {
+        text.push_str(&format!("  stale    {} (from line {})\n", c.path, c.line));
+        for l in &c.old {
+            text.push_str(&format!("    - {l}\n"));
+        }
+        for l in &c.new {
+            text.push_str(&format!("    + {l}\n"));
+        }
+    }
+    for p in &r.missing {
+        text.push_str(&format!("  missing  {p}\n"));
+    }
+    for p in &r.extra {
+        text.push_str(&format!("  extra    {p}\n"));
+    }
+    if r.lock_stale {
+        text.push_str("  stale    kubake.lock (chart resolution changed)\n");
+    }
+    text.push_str(&format!(
+        "{} stale, {} missing, {} extra; run `kubake build` with the same arguments to update it\n",
+        r.stale.len() + usize::from(r.lock_stale),
+        r.missing.len(),
+        r.extra.len()
+    ));
+    text
 }

@@ -44,6 +44,9 @@ enum Command {
     Template(Box<template_cmd::TemplateArgs>),
     /// Compile a Flux or Argo CD repository into a deterministic, hashed bundle directory.
     Build(Box<build_cmd::BuildArgs>),
+    /// Compile in memory and compare with the bundle in --out: exit 0 when it is current,
+    /// 1 listing stale, missing and extra files, 2 when the repository does not compile.
+    Check(Box<build_cmd::BuildArgs>),
 }
 
 /// `kustomize build`'s Helm flags.
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Template(args) => template_cmd::run(*args),
         Command::Build(args) => build_cmd::run(*args),
+        Command::Check(args) => build_cmd::run_check(*args),
         Command::Kustomize {
             dir,
             load_restrictor,
