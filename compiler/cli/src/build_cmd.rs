@@ -52,6 +52,20 @@ pub struct BuildArgs {
     /// Seed for random functions in charts (`randAlphaNum`, `genCA`, …).
     #[arg(long)]
     random_seed: Option<String>,
+    /// Print a machine-readable summary (JSON) on standard output.
+    #[arg(long)]
+    json: bool,
+    /// Print no summary (warnings and errors still go to standard error).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// How to report: the flags that do not change what is built.
+#[derive(Clone, Copy)]
+struct Reporting {
+    json: bool,
+    quiet: bool,
+    started: std::time::Instant,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -70,8 +84,13 @@ fn parse_source(s: &str) -> Result<(String, PathBuf), String> {
     }
 }
 
-/// The options and renderer `args` ask for.
-fn options(args: BuildArgs) -> (BuildOptions, HelmRenderer) {
+/// The options, renderer and reporting `args` ask for.
+fn options(args: BuildArgs) -> (BuildOptions, HelmRenderer, Reporting) {
+    let reporting = Reporting {
+        json: args.json,
+        quiet: args.quiet,
+        started: std::time::Instant::now(),
+    };
     let opts = BuildOptions {
         gitops: Options {
             entry: args.entry,
@@ -98,28 +117,25 @@ fn options(args: BuildArgs) -> (BuildOptions, HelmRenderer) {
             ..Determinism::default()
         },
     };
-    (opts, renderer)
+    (opts, renderer, reporting)
 }
 
 /// Runs `kubake build`.
 pub fn run(args: BuildArgs) -> ExitCode {
-    let (opts, renderer) = options(args);
+    let (opts, renderer, how) = options(args);
     match build(&opts, &renderer) {
         Ok(report) => {
-            #[allow(clippy::print_stderr)]
+            let seconds = how.started.elapsed().as_secs_f64();
+            #[allow(clippy::print_stderr, clippy::print_stdout)]
             {
                 for w in &report.warnings {
                     eprintln!("warning: {w}");
                 }
-                eprintln!(
-                    "{} units, {} objects in {} files, {} compiled away -> {} (root {})",
-                    report.units,
-                    report.objects,
-                    report.files,
-                    report.compiled_away,
-                    report.out.display(),
-                    report.root_hash
-                );
+                if how.json {
+                    println!("{}", build_json(&report, seconds));
+                } else if !how.quiet {
+                    eprint!("{}", build_table(&report, seconds));
+                }
             }
             ExitCode::SUCCESS
         }
@@ -133,14 +149,67 @@ pub fn run(args: BuildArgs) -> ExitCode {
     }
 }
 
+/// The short table `kubake build` ends with.
+fn build_table(r: &kubake_bundle::BuildReport, seconds: f64) -> String {
+    let mut t = format!("units    {}", r.units);
+    if !r.suspended.is_empty() {
+        t.push_str(&format!(" ({} suspended)", r.suspended.len()));
+    }
+    t.push_str(&format!(
+        "\nobjects  {} ({} compiled away)\nfiles    {} -> {}\nroot     {}\n",
+        r.objects,
+        r.compiled_away,
+        r.files,
+        r.out.display(),
+        r.root_hash
+    ));
+    if r.lock_written {
+        t.push_str("lock     kubake.lock written\n");
+    }
+    t.push_str(&format!("time     {seconds:.2} s\n"));
+    t
+}
+
+/// `kubake build --json`.
+fn build_json(r: &kubake_bundle::BuildReport, seconds: f64) -> serde_json::Value {
+    serde_json::json!({
+        "command": "build",
+        "out": r.out.display().to_string(),
+        "root": r.root_hash,
+        "units": r.units,
+        "suspended": r.suspended.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "objects": r.objects,
+        "compiledAway": r.compiled_away,
+        "files": r.files,
+        "lockWritten": r.lock_written,
+        "warnings": r.warnings,
+        "seconds": seconds,
+    })
+}
+
 /// Runs `kubake check`: exit 0 when the bundle is current, 1 (with what differs) when it
 /// is not, 2 when the repository does not compile.
 pub fn run_check(args: BuildArgs) -> ExitCode {
-    let (opts, renderer) = options(args);
-    match check(&opts, &renderer) {
+    let (opts, renderer, how) = options(args);
+    let result = check(&opts, &renderer);
+    if let (true, Ok(report)) = (how.json, &result) {
+        #[allow(clippy::print_stdout)]
+        {
+            println!(
+                "{}",
+                check_json(report, how.started.elapsed().as_secs_f64())
+            );
+        }
+        return if report.is_current() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    match result {
         Ok(report) if report.is_current() => {
             #[allow(clippy::print_stderr)]
-            {
+            if !how.quiet {
                 eprintln!(
                     "{} is current: {} units, {} files",
                     opts.out.display(),
@@ -196,4 +265,21 @@ fn stale_report(r: &CheckReport, out: &std::path::Path) -> String {
         r.extra.len()
     ));
     text
+}
+
+/// `kubake check --json`.
+fn check_json(r: &CheckReport, seconds: f64) -> serde_json::Value {
+    serde_json::json!({
+        "command": "check",
+        "current": r.is_current(),
+        "units": r.units,
+        "files": r.files,
+        "stale": r.stale.iter().map(|c| serde_json::json!({
+            "path": c.path, "line": c.line, "old": c.old, "new": c.new,
+        })).collect::<Vec<_>>(),
+        "missing": r.missing,
+        "extra": r.extra,
+        "lockStale": r.lock_stale,
+        "seconds": seconds,
+    })
 }

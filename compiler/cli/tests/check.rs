@@ -40,8 +40,13 @@ impl Workspace {
     }
 
     fn run(&self, command: &str) -> Output {
+        self.run_with(command, &[])
+    }
+
+    fn run_with(&self, command: &str, extra: &[&str]) -> Output {
         kubake()
             .arg(command)
+            .args(extra)
             .arg(self.repo())
             .args(["--flavor", "kustomize", "--root"])
             .arg(self.repo())
@@ -104,7 +109,11 @@ fn a_current_bundle_passes_and_a_stale_one_is_reported_untouched() {
     assert_eq!(files(&w.out()), before, "check writes nothing");
 
     assert!(w.run("build").status.success(), "rebuild");
-    assert_eq!(w.run("check").status.code(), Some(0));
+    let json = w.run_with("check", &["--json"]);
+    assert_eq!(json.status.code(), Some(0));
+    let summary: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(summary["current"], true);
+    assert_eq!(summary["files"], 2);
 }
 
 #[test]
