@@ -160,7 +160,10 @@ fn is_space(c: char) -> bool {
 }
 
 pub(crate) fn is_alphanumeric(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || c.is_numeric()
+    if c.is_ascii() {
+        return c == '_' || c.is_ascii_alphanumeric();
+    }
+    c.is_alphabetic() || c.is_numeric()
 }
 
 fn has_left_trim_marker(s: &str) -> bool {
@@ -227,7 +230,18 @@ impl<'a> Lexer<'a> {
         self.input.get(self.pos..).unwrap_or("")
     }
 
+    // `next`, `peek` and `backup` run for every character of every action: ASCII (nearly
+    // all of it) skips UTF-8 decoding.
     fn next(&mut self) -> Option<char> {
+        if let Some(&b) = self.input.as_bytes().get(self.pos) {
+            if b.is_ascii() {
+                self.pos += 1;
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                return Some(char::from(b));
+            }
+        }
         match self.rest().chars().next() {
             None => {
                 self.at_eof = true;
@@ -244,12 +258,21 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&mut self) -> Option<char> {
-        self.rest().chars().next()
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            _ => self.rest().chars().next(),
+        }
     }
 
     fn backup(&mut self) {
         if !self.at_eof && self.pos > 0 {
-            if let Some(c) = self.input[..self.pos].chars().next_back() {
+            let before = self.input.as_bytes()[self.pos - 1];
+            if before.is_ascii() {
+                self.pos -= 1;
+                if before == b'\n' {
+                    self.line -= 1;
+                }
+            } else if let Some(c) = self.input[..self.pos].chars().next_back() {
                 self.pos -= c.len_utf8();
                 if c == '\n' {
                     self.line -= 1;
