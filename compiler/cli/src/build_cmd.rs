@@ -111,12 +111,10 @@ fn options(args: BuildArgs) -> (BuildOptions, HelmRenderer, Reporting) {
         out: args.out,
         threads: args.threads,
     };
-    let renderer = HelmRenderer {
-        determinism: Determinism {
-            user_seed: args.random_seed,
-            ..Determinism::default()
-        },
-    };
+    let renderer = HelmRenderer::new(Determinism {
+        user_seed: args.random_seed,
+        ..Determinism::default()
+    });
     (opts, renderer, reporting)
 }
 

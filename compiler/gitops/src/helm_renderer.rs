@@ -9,14 +9,54 @@
 use crate::render::{
     ApiReads, ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument,
 };
-use kubake_helm::pipeline::{template, TemplateOptions, UserValues};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use kubake_helm::pipeline::{
+    load_chart, template, template_loaded, LoadedChart, TemplateOptions, UserValues,
+};
 use kubake_helm::Determinism;
+
+/// How many loaded charts a renderer keeps for the rest of a build.
+const KEPT_CHARTS: usize = 32;
 
 /// Renders GitOps chart requests with kubake's Helm engine.
 #[derive(Clone, Debug, Default)]
 pub struct HelmRenderer {
     /// What pins random and clock functions in every render.
     pub determinism: Determinism,
+    /// Charts already loaded, by path: a repository often installs one chart many times
+    /// (an app template per application), and a chart renders again when the
+    /// repository's API versions grow; loading an archive can cost as much as rendering.
+    loaded: Arc<Mutex<HashMap<PathBuf, Arc<LoadedChart>>>>,
+}
+
+impl HelmRenderer {
+    /// A renderer whose random and clock functions follow `determinism`.
+    pub fn new(determinism: Determinism) -> HelmRenderer {
+        HelmRenderer {
+            determinism,
+            ..HelmRenderer::default()
+        }
+    }
+
+    /// The chart at `path`, loaded once per renderer (a failed load is not kept).
+    fn chart(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<Arc<LoadedChart>, kubake_helm::pipeline::TemplateError> {
+        if let Some(c) = self.loaded.lock().ok().and_then(|m| m.get(path).cloned()) {
+            return Ok(c);
+        }
+        let chart = Arc::new(load_chart(path, None)?);
+        if let Ok(mut m) = self.loaded.lock() {
+            if m.len() < KEPT_CHARTS {
+                m.insert(path.to_path_buf(), chart.clone());
+            }
+        }
+        Ok(chart)
+    }
 }
 
 impl ChartRenderer for HelmRenderer {
@@ -45,11 +85,18 @@ impl ChartRenderer for HelmRenderer {
             determinism: self.determinism.clone(),
             ..TemplateOptions::default()
         };
-        let out = template(req.chart.path(), &opts).map_err(|e| RenderError {
+        let failed = |e: kubake_helm::pipeline::TemplateError| RenderError {
             message: e.to_string(),
             file: Some(req.chart.path().display().to_string()),
             help: None,
-        })?;
+        };
+        let out = match self.chart(req.chart.path()) {
+            Ok(chart) => template_loaded(req.chart.path(), &chart, &opts),
+            // Rendered the plain way, a broken chart fails with exactly `helm template`'s
+            // first error (release name and kube version are checked before loading).
+            Err(_) => template(req.chart.path(), &opts),
+        }
+        .map_err(failed)?;
         let mut rendered = split_output(&out.text, req.include_crds, out.hook_documents);
         rendered.warnings = out.warnings;
         let queries = out.api_queries;

@@ -172,11 +172,53 @@ pub fn template(
     chart_path: &Path,
     opts: &TemplateOptions,
 ) -> Result<TemplateOutput, TemplateError> {
+    template_with(chart_path, None, opts)
+}
+
+/// A chart read from disk once, to render several times ([`template_loaded`]): loading
+/// (inflating an archive, parsing every values file) can cost as much as rendering.
+#[derive(Clone, Debug)]
+pub struct LoadedChart {
+    chart: kubake_chart::Chart,
+    warnings: Vec<String>,
+}
+
+/// Loads the chart at `chart_path` as [`template`] would, with `limits` (`None`: the
+/// defaults).
+pub fn load_chart(
+    chart_path: &Path,
+    limits: Option<&Limits>,
+) -> Result<LoadedChart, TemplateError> {
+    let mut warnings = Vec::new();
+    let limits = limits.cloned().unwrap_or_default();
+    let chart = load_chart_with(chart_path, &limits, &mut warnings)?;
+    Ok(LoadedChart { chart, warnings })
+}
+
+/// [`template`] of a chart already loaded from `chart_path` (which still names it in
+/// generated release names).
+pub fn template_loaded(
+    chart_path: &Path,
+    loaded: &LoadedChart,
+    opts: &TemplateOptions,
+) -> Result<TemplateOutput, TemplateError> {
+    template_with(chart_path, Some(loaded), opts)
+}
+
+fn template_with(
+    chart_path: &Path,
+    loaded: Option<&LoadedChart>,
+    opts: &TemplateOptions,
+) -> Result<TemplateOutput, TemplateError> {
     let release_name = release_name(chart_path, opts)?;
     let kube_version = kube_version(opts.kube_version.as_deref())?;
-    let mut warnings = Vec::new();
-    let limits = opts.limits.clone().unwrap_or_default();
-    let mut chart = load_chart_with(chart_path, &limits, &mut warnings)?;
+    let (mut chart, mut warnings) = match loaded {
+        Some(l) => (l.chart.clone(), l.warnings.clone()),
+        None => {
+            let l = load_chart(chart_path, opts.limits.as_ref())?;
+            (l.chart, l.warnings)
+        }
+    };
     let (user, skip_schema) = match &opts.values {
         UserValues::Options(v) => (v.merge_values()?, v.skip_schema_validation),
         UserValues::Merged(v) => (v.clone(), opts.skip_schema_validation),
