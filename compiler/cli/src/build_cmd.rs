@@ -137,14 +137,17 @@ pub fn run(args: BuildArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("{:?}", miette::miette!("{e}"));
-            }
-            ExitCode::from(1)
-        }
+        Err(e) => failed(&e, 1),
     }
+}
+
+/// Prints why the build failed and returns exit code `code`.
+fn failed(e: &kubake_bundle::Error, code: u8) -> ExitCode {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{:?}", miette::miette!("{e}"));
+    }
+    ExitCode::from(code)
 }
 
 /// The short table `kubake build` ends with.
@@ -225,13 +228,7 @@ pub fn run_check(args: BuildArgs) -> ExitCode {
             }
             ExitCode::from(1)
         }
-        Err(e) => {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("{:?}", miette::miette!("{e}"));
-            }
-            ExitCode::from(2)
-        }
+        Err(e) => failed(&e, 2),
     }
 }
 

@@ -227,23 +227,8 @@ fn sort_by_kind(manifests: &mut [Manifest]) {
 fn read_heads(docs: &[(&String, String)]) -> Vec<Result<Head, ManifestError>> {
     const MIN_BYTES_PER_THREAD: usize = 256 * 1024;
     let bytes: usize = docs.iter().map(|(_, d)| d.len()).sum();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(bytes / MIN_BYTES_PER_THREAD + 1);
-    let read = |(path, doc): &(&String, String)| read_head(path, doc);
-    if threads <= 1 {
-        return docs.iter().map(read).collect();
-    }
-    let chunk = docs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = docs
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(read).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    crate::parallel::map_in_order(docs, bytes / MIN_BYTES_PER_THREAD + 1, |(path, doc)| {
+        read_head(path, doc)
     })
 }
 

@@ -238,9 +238,7 @@ impl Default for Budget {
 /// Parses each file on its own (detached from the set), on all cores. Files parse
 /// independently; they join the set afterwards in Helm's order, which decides which of
 /// two same-named `define`s wins, and the first error in that order is the one reported.
-///
-/// Scoped threads, not rayon: callers (a GitOps build) may run this from inside a rayon
-/// pool on a thread that pool waits for, and handing work back to that pool deadlocks.
+/// (Scoped threads, not rayon: see [`crate::parallel`].)
 fn parse_files(
     set: &Templates,
     names: &[String],
@@ -250,23 +248,7 @@ fn parse_files(
         Some(r) => set.parse_detached_shared(name, r.text.clone()),
         None => set.parse_detached(name, ""),
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(names.len() / 16 + 1);
-    if threads <= 1 {
-        return names.iter().map(parse).collect();
-    }
-    let chunk = names.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = names
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    crate::parallel::map_in_order(names, names.len() / 16 + 1, parse)
 }
 
 /// Parses every template into one set (Helm's order) and executes each one that is not
