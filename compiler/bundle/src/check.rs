@@ -31,6 +31,8 @@ pub struct CheckReport {
     pub units: usize,
     /// Files the build makes (`index.json` included).
     pub files: usize,
+    /// What the cache gave.
+    pub cache: crate::CacheUse,
 }
 
 impl CheckReport {
@@ -64,7 +66,8 @@ pub fn check(
     let prepared = prepare(opts, renderer)?;
     let mut report = compare(&prepared.bundle.files, &opts.out).map_err(Error::Write)?;
     report.lock_stale = prepared.lock_changed;
-    report.units = prepared.compiled.units.len();
+    report.units = prepared.units;
+    report.cache = prepared.cache;
     Ok(report)
 }
 

@@ -26,7 +26,7 @@
 //! let opts = BuildOptions {
 //!     gitops: Options { entry: "clusters/production".into(), ..Options::default() },
 //!     out: "out".into(),
-//!     threads: None,
+//!     ..BuildOptions::default()
 //! };
 //! let report = build(&opts, &UnavailableRenderer)?;
 //! println!("{} units, root {}", report.units, report.root_hash);
@@ -36,11 +36,13 @@
 //! Not here: expanding units (kubake-gitops), Helm (behind kubake-gitops' seam).
 #![deny(missing_docs)]
 
+pub mod cached;
 pub mod check;
 pub mod order;
 pub mod write;
 
 pub use check::{check, CheckReport, FileChange};
+pub use kubake_cache::Store;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -50,7 +52,8 @@ use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
 /// `kubake build`'s options: the GitOps options (entry, root, flavor, repo URLs, chart
-/// stores, sources, kube version, `--locked`), where to write, and how many threads.
+/// stores, sources, kube version, `--locked`), where to write, how many threads, and the
+/// cache.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BuildOptions {
     /// What to compile (`ENTRY --root --flavor --repo-url --charts --source
@@ -60,6 +63,12 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// Worker threads (`None`: one per core). The bundle's bytes never depend on it.
     pub threads: Option<usize>,
+    /// The on-disk cache (`None`: `--no-cache`): whole builds and chart renders of
+    /// earlier runs, found again when their inputs are the same ([`cached`]).
+    pub cache: Option<kubake_cache::Store>,
+    /// Everything about the chart renderer that changes its output and is not in a
+    /// request (its random seed): part of every cache key.
+    pub renderer_settings: String,
 }
 
 /// What a successful build did.
@@ -77,12 +86,27 @@ pub struct BuildReport {
     pub objects: usize,
     /// Objects compiled away.
     pub compiled_away: usize,
-    /// Units skipped because they are suspended.
-    pub suspended: Vec<UnitId>,
+    /// Units skipped because they are suspended (their ids).
+    pub suspended: Vec<String>,
     /// Whether `kubake.lock` was written (created or changed).
     pub lock_written: bool,
     /// Things worth telling the user.
     pub warnings: Vec<String>,
+    /// What the cache gave.
+    pub cache: CacheUse,
+}
+
+/// What the cache gave a build.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheUse {
+    /// Whether the cache was used at all.
+    pub enabled: bool,
+    /// Whether the whole build came from the cache (nothing was compiled).
+    pub build_reused: bool,
+    /// Charts rendered in this run.
+    pub charts_rendered: usize,
+    /// Chart renders taken from the cache.
+    pub charts_reused: usize,
 }
 
 /// Why a build failed.
@@ -127,22 +151,69 @@ pub struct Bundle {
     pub compiled_away: usize,
 }
 
-/// A compiled repository laid out in memory, before anything is written.
+/// A compiled repository laid out in memory, before anything is written: the bundle
+/// and the facts a report needs (all of it is what the cache keeps of a build).
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Prepared {
-    compiled: Compilation,
     bundle: Bundle,
-    lock: kubake_gitops::Lock,
+    /// Units compiled.
+    units: usize,
+    /// Suspended units' ids.
+    suspended: Vec<String>,
+    warnings: Vec<String>,
+    /// The repository root (where `kubake.lock` lives).
+    root: PathBuf,
+    /// `kubake.lock` as the build resolves it.
+    lock_text: String,
     /// Whether `kubake.lock` differs from what the repository records.
     lock_changed: bool,
+    /// `--locked` (or `locked: true` in kubake.yaml).
+    locked: bool,
+    cache: CacheUse,
 }
 
-/// Compiles the repository, checks `kubake.lock` under `--locked`, and lays the bundle
-/// out in memory.
+/// Compiles the repository (or finds the same build in the cache), checks
+/// `kubake.lock` under `--locked`, and lays the bundle out in memory.
 fn prepare(
     opts: &BuildOptions,
     renderer: &dyn kubake_gitops::ChartRenderer,
 ) -> Result<Prepared, Error> {
-    let compile = || kubake_gitops::compile(&opts.gitops, renderer);
+    let cfg = kubake_gitops::Config::resolve(&opts.gitops).map_err(|e| Error::Compile(vec![e]))?;
+    let Some(store) = &opts.cache else {
+        return compile(cfg, opts, renderer);
+    };
+    let key = cached::build_key(&cfg, opts, store);
+    if let Some(mut hit) = key.as_deref().and_then(|k| cached::load(store, k)) {
+        hit.cache = CacheUse {
+            enabled: true,
+            build_reused: true,
+            ..CacheUse::default()
+        };
+        return Ok(hit);
+    }
+    let caching =
+        kubake_gitops::CachingRenderer::new(renderer, store.clone(), &opts.renderer_settings);
+    let mut prepared = compile(cfg, opts, &caching)?;
+    let counts = caching.counts();
+    prepared.cache = CacheUse {
+        enabled: true,
+        build_reused: false,
+        charts_rendered: counts.rendered,
+        charts_reused: counts.reused,
+    };
+    if let Some(k) = key {
+        cached::save(store, &k, &prepared);
+    }
+    Ok(prepared)
+}
+
+/// Compiles the repository of `cfg` and lays the bundle out.
+fn compile(
+    cfg: kubake_gitops::Config,
+    opts: &BuildOptions,
+    renderer: &dyn kubake_gitops::ChartRenderer,
+) -> Result<Prepared, Error> {
+    let compile = || kubake_gitops::compile_config(cfg, renderer);
     let compiled = match opts.threads {
         Some(n) => match rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -170,10 +241,20 @@ fn prepare(
         recorded.as_ref() != Some(&lock) && !(recorded.is_none() && lock.charts.is_empty());
     let bundle = layout(&compiled);
     Ok(Prepared {
-        compiled,
         bundle,
-        lock,
+        units: compiled.units.len(),
+        suspended: compiled
+            .units
+            .iter()
+            .filter(|u| matches!(u.status, UnitStatus::Suspended))
+            .map(|u| u.unit.id.to_string())
+            .collect(),
+        warnings: compiled.warnings.clone(),
+        root: compiled.config.root.clone(),
+        lock_text: lock.render(),
         lock_changed,
+        locked: compiled.config.locked,
+        cache: CacheUse::default(),
     })
 }
 
@@ -182,40 +263,34 @@ pub fn build(
     opts: &BuildOptions,
     renderer: &dyn kubake_gitops::ChartRenderer,
 ) -> Result<BuildReport, Error> {
-    let Prepared {
-        compiled,
-        bundle,
-        lock,
-        lock_changed,
-    } = prepare(opts, renderer)?;
-    let root = compiled.config.root.clone();
-    let write_lock = !compiled.config.locked && lock_changed;
-    write::write_dir(&bundle.files, &opts.out).map_err(Error::Write)?;
+    let p = prepare(opts, renderer)?;
+    let write_lock = !p.locked && p.lock_changed;
+    write::write_dir(&p.bundle.files, &opts.out).map_err(Error::Write)?;
     if write_lock {
-        let path = root.join(kubake_gitops::lock::LOCK_FILE);
-        std::fs::write(&path, lock.render()).map_err(|e| {
+        let path = p.root.join(kubake_gitops::lock::LOCK_FILE);
+        write::write_file(&path, p.lock_text.as_bytes()).map_err(|e| {
             Error::Write(write::WriteError {
-                path: path.clone(),
-                message: e.to_string(),
                 help: Some("make the repository root writable, or build with --locked against a committed kubake.lock".into()),
+                ..e
             })
         })?;
+        // The lock is an input: the repository as it is now builds to the same bundle,
+        // with a current lock, and the next run (a pre-commit check) should find it.
+        if let Some(store) = &opts.cache {
+            cached::save_current(store, opts, &p);
+        }
     }
     Ok(BuildReport {
         out: opts.out.clone(),
-        root_hash: bundle.root_hash,
-        units: compiled.units.len(),
-        files: bundle.files.len().saturating_sub(1),
-        objects: bundle.objects,
-        compiled_away: bundle.compiled_away,
-        suspended: compiled
-            .units
-            .iter()
-            .filter(|u| matches!(u.status, UnitStatus::Suspended))
-            .map(|u| u.unit.id.clone())
-            .collect(),
+        root_hash: p.bundle.root_hash,
+        units: p.units,
+        files: p.bundle.files.len().saturating_sub(1),
+        objects: p.bundle.objects,
+        compiled_away: p.bundle.compiled_away,
+        suspended: p.suspended,
         lock_written: write_lock,
-        warnings: compiled.warnings.clone(),
+        warnings: p.warnings,
+        cache: p.cache,
     })
 }
 

@@ -84,6 +84,22 @@ pub fn write_dir(files: &[(String, Vec<u8>)], out: &Path) -> Result<(), WriteErr
     result
 }
 
+/// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed
+/// over it, so a reader sees the old file or the new one, never a part.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.kubake-{}", std::process::id()));
+    let written = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(path, e.to_string())
+    })
+}
+
 fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
     for (rel, bytes) in files {

@@ -28,6 +28,7 @@ fn build_fixture(
         },
         out: out.clone(),
         threads: Some(2),
+        ..BuildOptions::default()
     };
     match build(&opts, &EchoRenderer) {
         Ok(r) => (r, out, copy),
@@ -173,7 +174,7 @@ impl kubake_gitops::render::ChartRenderer for CountingRenderer {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut rendered = EchoRenderer.render(req)?;
         if self.unchanged {
-            rendered.api_reads = kubake_gitops::render::ApiReads::new(|_| true);
+            rendered.api_reads = kubake_gitops::render::ApiReads::answers(Default::default());
         }
         Ok(rendered)
     }
@@ -200,6 +201,7 @@ fn charts_render_again_for_new_api_versions_only_when_their_reads_change() {
             },
             out: copy.dir.join("out"),
             threads: Some(2),
+            ..BuildOptions::default()
         };
         let report = build(&opts, &renderer).expect("builds");
         (renderer.calls.into_inner(), report)

@@ -30,6 +30,7 @@ fn build_bundle(
         },
         out: out.to_path_buf(),
         threads: Some(threads),
+        ..BuildOptions::default()
     };
     let report = match build(&opts, &EchoRenderer) {
         Ok(r) => r,

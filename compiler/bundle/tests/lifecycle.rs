@@ -19,6 +19,7 @@ fn opts(repo: &Path, charts: &Path, out: &Path, locked: bool) -> BuildOptions {
         },
         out: out.to_path_buf(),
         threads: Some(2),
+        ..BuildOptions::default()
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use kubake_bundle::{build, check, BuildOptions, CheckReport};
+use kubake_bundle::{build, check, BuildOptions, CacheUse, CheckReport};
 use kubake_gitops::{Flavor, HelmRenderer, Options};
 use kubake_helm::Determinism;
 
@@ -52,6 +52,12 @@ pub struct BuildArgs {
     /// Seed for random functions in charts (`randAlphaNum`, `genCA`, …).
     #[arg(long)]
     random_seed: Option<String>,
+    /// The cache folder (default: `$XDG_CACHE_HOME/kubake`, else `~/.cache/kubake`).
+    #[arg(long, env = "KUBAKE_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Use no cache: compile and render everything, keep nothing.
+    #[arg(long)]
+    no_cache: bool,
     /// Print a machine-readable summary (JSON) on standard output.
     #[arg(long)]
     json: bool,
@@ -110,11 +116,24 @@ fn options(args: BuildArgs) -> (BuildOptions, HelmRenderer, Reporting) {
         },
         out: args.out,
         threads: args.threads,
+        cache: if args.no_cache {
+            None
+        } else {
+            args.cache_dir
+                .or_else(kubake_cache::Store::default_dir)
+                .map(kubake_cache::Store::new)
+        },
+        renderer_settings: String::new(),
     };
-    let renderer = HelmRenderer::new(Determinism {
+    let determinism = Determinism {
         user_seed: args.random_seed,
         ..Determinism::default()
-    });
+    };
+    let opts = BuildOptions {
+        renderer_settings: format!("{determinism:?}"),
+        ..opts
+    };
+    let renderer = HelmRenderer::new(determinism);
     (opts, renderer, reporting)
 }
 
@@ -167,6 +186,9 @@ fn build_table(r: &kubake_bundle::BuildReport, seconds: f64) -> String {
     if r.lock_written {
         t.push_str("lock     kubake.lock written\n");
     }
+    if let Some(line) = cache_line(&r.cache) {
+        t.push_str(&format!("cache    {line}\n"));
+    }
     t.push_str(&format!("time     {seconds:.2} s\n"));
     t
 }
@@ -184,7 +206,33 @@ fn build_json(r: &kubake_bundle::BuildReport, seconds: f64) -> serde_json::Value
         "files": r.files,
         "lockWritten": r.lock_written,
         "warnings": r.warnings,
+        "cache": cache_json(&r.cache),
         "seconds": seconds,
+    })
+}
+
+/// What the cache gave, for the closing table (`None` without a cache).
+fn cache_line(c: &CacheUse) -> Option<String> {
+    if !c.enabled {
+        return None;
+    }
+    Some(if c.build_reused {
+        "whole build reused (no input changed)".into()
+    } else {
+        format!(
+            "charts {} rendered, {} reused",
+            c.charts_rendered, c.charts_reused
+        )
+    })
+}
+
+/// What the cache gave, for `--json`.
+fn cache_json(c: &CacheUse) -> serde_json::Value {
+    serde_json::json!({
+        "enabled": c.enabled,
+        "buildReused": c.build_reused,
+        "chartsRendered": c.charts_rendered,
+        "chartsReused": c.charts_reused,
     })
 }
 
@@ -275,6 +323,7 @@ fn check_json(r: &CheckReport, seconds: f64) -> serde_json::Value {
         "missing": r.missing,
         "extra": r.extra,
         "lockStale": r.lock_stale,
+        "cache": cache_json(&r.cache),
         "seconds": seconds,
     })
 }

@@ -2,6 +2,7 @@
 //! diagnostic, and map failures to exit codes (0 ok, 1 build error, 2 usage error).
 
 mod build_cmd;
+mod cache_cmd;
 mod diagnostic;
 mod output;
 mod template_cmd;
@@ -47,6 +48,8 @@ enum Command {
     /// Compile in memory and compare with the bundle in --out: exit 0 when it is current,
     /// 1 listing stale, missing and extra files, 2 when the repository does not compile.
     Check(Box<build_cmd::BuildArgs>),
+    /// Inspect or shrink the build cache (`info`, `gc`).
+    Cache(cache_cmd::CacheArgs),
 }
 
 /// `kustomize build`'s Helm flags.
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Template(args) => template_cmd::run(*args),
         Command::Build(args) => build_cmd::run(*args),
         Command::Check(args) => build_cmd::run_check(*args),
+        Command::Cache(args) => cache_cmd::run(args),
         Command::Kustomize {
             dir,
             load_restrictor,

@@ -39,6 +39,10 @@ impl Workspace {
         self.dir.join("out")
     }
 
+    fn cache(&self) -> PathBuf {
+        self.dir.join("cache")
+    }
+
     fn run(&self, command: &str) -> Output {
         self.run_with(command, &[])
     }
@@ -52,6 +56,7 @@ impl Workspace {
             .arg(self.repo())
             .arg("--out")
             .arg(self.out())
+            .env("KUBAKE_CACHE_DIR", self.cache())
             .output()
             .expect("kubake runs")
     }
@@ -114,6 +119,38 @@ fn a_current_bundle_passes_and_a_stale_one_is_reported_untouched() {
     let summary: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(summary["current"], true);
     assert_eq!(summary["files"], 2);
+    // Nothing changed since the build: the check is the build's, from the cache.
+    assert_eq!(summary["cache"]["buildReused"], true);
+}
+
+#[test]
+fn the_cache_can_be_inspected_bypassed_and_emptied() {
+    let w = Workspace::new("cache");
+    let cache = |args: &[&str]| {
+        kubake()
+            .arg("cache")
+            .args(args)
+            .env("KUBAKE_CACHE_DIR", w.cache())
+            .output()
+            .expect("kubake runs")
+    };
+    let uncached = w.run_with("build", &["--no-cache", "--json"]);
+    let summary: serde_json::Value = serde_json::from_slice(&uncached.stdout).expect("JSON");
+    assert_eq!(summary["cache"]["enabled"], false);
+    assert!(!w.cache().exists(), "--no-cache keeps nothing");
+
+    assert!(w.run("build").status.success());
+    let info = stdout(&cache(&["info"]));
+    assert!(
+        info.contains("entries") && !info.contains(" 0 entries"),
+        "{info}"
+    );
+    let gc = cache(&["gc", "--max-size", "0"]);
+    assert!(gc.status.success());
+    assert!(stdout(&gc).contains("now 0 B"), "{}", stdout(&gc));
+    assert!(stdout(&cache(&["info"])).contains(": 0 entries, 0 B"));
+    let bad = cache(&["gc", "--max-size", "12X"]);
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]

@@ -99,8 +99,9 @@ impl ChartRenderer for HelmRenderer {
         .map_err(failed)?;
         let mut rendered = split_output(&out.text, req.include_crds, out.hook_documents);
         rendered.warnings = out.warnings;
-        let queries = out.api_queries;
-        rendered.api_reads = ApiReads::new(move |extra| queries.same_with_extra(extra));
+        if let Some(asked) = out.api_queries.answers_outside_base() {
+            rendered.api_reads = ApiReads::answers(asked);
+        }
         Ok(rendered)
     }
 }

@@ -53,6 +53,7 @@ pub mod lock;
 pub mod object;
 pub mod order;
 pub mod render;
+pub mod render_cache;
 pub mod scope;
 pub mod unit;
 pub mod values;
@@ -67,6 +68,7 @@ pub use render::{
     ChartLocation, ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument,
     UnavailableRenderer,
 };
+pub use render_cache::{CachingRenderer, RenderCounts};
 pub use unit::{Unit, UnitId, UnitKind};
 
 /// Compiles the repository `opts` names, rendering charts with `renderer`. Fails only

@@ -19,9 +19,9 @@
 //! [`UnavailableRenderer`] is the stand-in until the Helm layer implements the trait: it
 //! fails every request with a clear message.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use kubake_chart::Values;
 
@@ -116,31 +116,30 @@ pub struct RenderedDocument {
 
 /// What a render read of `.Capabilities.APIVersions`, as a test: given other extra API
 /// versions, would the render come out the same? Unknown (the default) means no.
-#[derive(Clone, Default)]
-pub struct ApiReads(Option<Arc<SameWithExtra>>);
-
-/// Given extra API versions, whether a render would come out the same.
-type SameWithExtra = dyn Fn(&[String]) -> bool + Send + Sync;
+///
+/// Known reads are the answers the templates got from `.Has` for versions outside
+/// Helm's defaults; reads of the set as a whole (printing it, ranging over it) make
+/// them unknown.
+#[derive(Clone, Debug, Default)]
+pub struct ApiReads(Option<BTreeMap<String, bool>>);
 
 impl ApiReads {
-    /// Reads judged by `same_with_extra`.
-    pub fn new(same_with_extra: impl Fn(&[String]) -> bool + Send + Sync + 'static) -> Self {
-        ApiReads(Some(Arc::new(same_with_extra)))
+    /// Reads that asked `.Has` of these versions (outside Helm's defaults) and got these
+    /// answers, and read nothing else.
+    pub fn answers(asked: BTreeMap<String, bool>) -> Self {
+        ApiReads(Some(asked))
+    }
+
+    /// The answers, when the reads are known.
+    pub fn known(&self) -> Option<&BTreeMap<String, bool>> {
+        self.0.as_ref()
     }
 
     /// Whether rendering again with `extra` API versions would give the same output.
     pub fn unchanged_with(&self, extra: &[String]) -> bool {
-        self.0.as_ref().is_some_and(|same| same(extra))
-    }
-}
-
-impl fmt::Debug for ApiReads {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "ApiReads(known)"
-        } else {
-            "ApiReads(unknown)"
-        })
+        self.0
+            .as_ref()
+            .is_some_and(|asked| asked.iter().all(|(v, a)| extra.contains(v) == *a))
     }
 }
 

@@ -133,6 +133,21 @@ impl ApiQueries {
         }
     }
 
+    /// The answers to `.Has` for versions outside the base set (base versions are
+    /// always there), or `None` when something read the set as a whole.
+    pub fn answers_outside_base(&self) -> Option<BTreeMap<String, bool>> {
+        if self.whole.load(Ordering::Relaxed) {
+            return None;
+        }
+        let has = self.has.lock().ok()?;
+        Some(
+            has.iter()
+                .filter(|(v, _)| !self.base.contains(v))
+                .map(|(v, a)| (v.clone(), *a))
+                .collect(),
+        )
+    }
+
     /// Whether a render observed this way would come out the same with `extra` as the
     /// versions added to the base set.
     pub fn same_with_extra(&self, extra: &[String]) -> bool {

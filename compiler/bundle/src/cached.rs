@@ -1,0 +1,153 @@
+//! Whole builds remembered across runs: when nothing a build reads has changed, its
+//! bundle comes from the cache without compiling anything. This is what makes a
+//! pre-commit `kubake check` on an unchanged repository cost a few milliseconds.
+//!
+//! The key covers everything a build can read: the resolved configuration (entry, root,
+//! flavor, URLs, stores, sources, kube and API versions, variables, `--locked`), the
+//! renderer's settings, kubake's identity, and the digest of every file and directory
+//! name under the repository root, each chart store and each `--source` folder. That is
+//! more than a build reads (a change to a README misses too), never less, so a hit is
+//! exactly the bundle a compilation would make. Left out: `.git`, the cache folder, and
+//! the bundle folder itself (kubake's output is not its input; a bundle placed inside a
+//! folder that a unit reads whole would include itself, which no repository wants).
+//!
+//! An entry is the build's facts (units, warnings, lock) and the list of its files by
+//! BLAKE3; the files themselves are kept once each, by content (`blob` entries), so
+//! builds that share files share storage. Failed builds are not kept.
+//!
+//! Not here: chart renders, which are cached one by one behind the renderer seam
+//! (`kubake_gitops::CachingRenderer`), so a build that misses still reuses every chart
+//! whose inputs did not change.
+
+use std::path::{Path, PathBuf};
+
+use kubake_cache::{digest, Key, Store};
+use rayon::prelude::*;
+use serde_json::{json, Value as Json};
+
+use crate::{BuildOptions, Bundle, CacheUse, Prepared};
+
+/// The cache domain of builds; bump the suffix when the encoding changes.
+const DOMAIN: &str = "build-v1";
+/// The cache domain of bundle files, by BLAKE3.
+const BLOBS: &str = "blob";
+
+/// The key of a build of `cfg`, or `None` when some input cannot be read (the build
+/// then runs uncached and reports the problem itself).
+pub(crate) fn build_key(
+    cfg: &kubake_gitops::Config,
+    opts: &BuildOptions,
+    store: &Store,
+) -> Option<String> {
+    let exclude = [absolute(&opts.out), absolute(store.dir())];
+    let mut k = Key::new(DOMAIN);
+    k.str(&kubake_cache::kubake_identity())
+        .str(&opts.renderer_settings)
+        .str(&format!("{cfg:?}"));
+    k.digest(&digest::tree(&cfg.root, &exclude).ok()?);
+    let outside: Vec<&PathBuf> = cfg
+        .chart_stores
+        .iter()
+        .chain(cfg.sources.values())
+        .collect();
+    for dir in outside {
+        k.str(&dir.to_string_lossy());
+        if dir.exists() {
+            k.digest(&digest::tree(dir, &exclude).ok()?);
+        } else {
+            k.str("absent");
+        }
+    }
+    Some(k.finish())
+}
+
+/// The build kept under `key`, with every file; `None` when absent or damaged.
+pub(crate) fn load(store: &Store, key: &str) -> Option<Prepared> {
+    let v: Json = serde_json::from_slice(&store.get(DOMAIN, key)?).ok()?;
+    let strings = |field: &str| -> Option<Vec<String>> {
+        v.get(field)?
+            .as_array()?
+            .iter()
+            .map(|s| s.as_str().map(str::to_string))
+            .collect()
+    };
+    let listed: Vec<(String, String)> = v
+        .get("files")?
+        .as_array()?
+        .iter()
+        .map(|f| Some((f.get(0)?.as_str()?.into(), f.get(1)?.as_str()?.into())))
+        .collect::<Option<_>>()?;
+    let files: Vec<(String, Vec<u8>)> = listed
+        .into_par_iter()
+        .map(|(path, hash)| {
+            let bytes = store.get(BLOBS, &hash)?;
+            (blake3::hash(&bytes).to_hex().as_str() == hash).then_some((path, bytes))
+        })
+        .collect::<Option<_>>()?;
+    let count = |field: &str| -> Option<usize> { usize::try_from(v.get(field)?.as_u64()?).ok() };
+    Some(Prepared {
+        bundle: Bundle {
+            files,
+            root_hash: v.get("rootHash")?.as_str()?.into(),
+            objects: count("objects")?,
+            compiled_away: count("compiledAway")?,
+        },
+        units: count("units")?,
+        suspended: strings("suspended")?,
+        warnings: strings("warnings")?,
+        root: PathBuf::from(v.get("root")?.as_str()?),
+        lock_text: v.get("lock")?.as_str()?.into(),
+        lock_changed: v.get("lockChanged")?.as_bool()?,
+        locked: v.get("locked")?.as_bool()?,
+        cache: CacheUse::default(),
+    })
+}
+
+/// Keeps `p` under `key` (best effort).
+pub(crate) fn save(store: &Store, key: &str, p: &Prepared) {
+    let listed: Vec<(String, String)> = p
+        .bundle
+        .files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let hash = blake3::hash(bytes).to_hex().to_string();
+            if !store.contains(BLOBS, &hash) {
+                store.put(BLOBS, &hash, bytes);
+            }
+            (path.clone(), hash)
+        })
+        .collect();
+    let entry = json!({
+        "files": listed.iter().map(|(p, h)| json!([p, h])).collect::<Vec<_>>(),
+        "rootHash": p.bundle.root_hash,
+        "objects": p.bundle.objects,
+        "compiledAway": p.bundle.compiled_away,
+        "units": p.units,
+        "suspended": p.suspended,
+        "warnings": p.warnings,
+        "root": p.root.to_string_lossy(),
+        "lock": p.lock_text,
+        "lockChanged": p.lock_changed,
+        "locked": p.locked,
+    });
+    store.put(DOMAIN, key, entry.to_string().as_bytes());
+}
+
+/// Keeps `p` under the key of the repository as it is now, after the build wrote
+/// `kubake.lock`: the same bundle, with a lock that no longer changes.
+pub(crate) fn save_current(store: &Store, opts: &BuildOptions, p: &Prepared) {
+    let Ok(cfg) = kubake_gitops::Config::resolve(&opts.gitops) else {
+        return;
+    };
+    if let Some(key) = build_key(&cfg, opts, store) {
+        let current = Prepared {
+            lock_changed: false,
+            ..p.clone()
+        };
+        save(store, &key, &current);
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.into()))
+}
