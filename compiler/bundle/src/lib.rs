@@ -38,6 +38,8 @@
 
 pub mod cached;
 pub mod check;
+pub mod diff;
+pub mod diff_format;
 pub mod order;
 pub mod write;
 
@@ -292,6 +294,16 @@ pub fn build(
         warnings: p.warnings,
         cache: p.cache,
     })
+}
+
+/// Compiles the repository and lays the bundle out in memory, writing nothing (not
+/// even `kubake.lock`): one side of `kubake diff`.
+pub fn render(
+    opts: &BuildOptions,
+    renderer: &dyn kubake_gitops::ChartRenderer,
+) -> Result<(Bundle, CacheUse), Error> {
+    let p = prepare(opts, renderer)?;
+    Ok((p.bundle, p.cache))
 }
 
 /// The file name of a unit's YAML.

@@ -13,7 +13,7 @@ use kubake_bundle::{build, check, BuildOptions, CacheUse, CheckReport};
 use kubake_gitops::{Flavor, HelmRenderer, Options};
 use kubake_helm::Determinism;
 
-/// `kubake build`'s flags.
+/// `kubake build`'s and `kubake check`'s flags.
 #[derive(Args, Debug)]
 pub struct BuildArgs {
     /// The entrypoint: a Flux cluster directory, an Argo CD root Application file or
@@ -22,6 +22,20 @@ pub struct BuildArgs {
     /// The bundle folder: `build` replaces it atomically, `check` compares with it.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    repo: RepoArgs,
+    /// Print a machine-readable summary (JSON) on standard output.
+    #[arg(long)]
+    json: bool,
+    /// Print no summary (warnings and errors still go to standard error).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// What to compile and how, beyond the entrypoint: the flags `build`, `check` and
+/// `diff` share.
+#[derive(Args, Debug, Clone)]
+pub struct RepoArgs {
     /// The repository root (default: the enclosing git work tree or kubake.yaml folder).
     #[arg(long)]
     root: Option<PathBuf>,
@@ -58,12 +72,6 @@ pub struct BuildArgs {
     /// Use no cache: compile and render everything, keep nothing.
     #[arg(long)]
     no_cache: bool,
-    /// Print a machine-readable summary (JSON) on standard output.
-    #[arg(long)]
-    json: bool,
-    /// Print no summary (warnings and errors still go to standard error).
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 /// How to report: the flags that do not change what is built.
@@ -97,44 +105,71 @@ fn options(args: BuildArgs) -> (BuildOptions, HelmRenderer, Reporting) {
         quiet: args.quiet,
         started: std::time::Instant::now(),
     };
-    let opts = BuildOptions {
-        gitops: Options {
-            entry: args.entry,
-            root: args.root,
-            flavor: args.flavor.map(|f| match f {
-                FlavorArg::Flux => Flavor::Flux,
-                FlavorArg::Argocd => Flavor::ArgoCd,
-                FlavorArg::Kustomize => Flavor::Kustomize,
-            }),
-            repo_urls: args.repo_urls,
-            charts: args.charts,
-            sources: args.sources,
-            kube_version: args.kube_version,
-            api_versions: args.api_versions,
-            locked: args.locked,
-            ..Options::default()
-        },
-        out: args.out,
-        threads: args.threads,
-        cache: if args.no_cache {
-            None
-        } else {
-            args.cache_dir
-                .or_else(kubake_cache::Store::default_dir)
-                .map(kubake_cache::Store::new)
-        },
-        renderer_settings: String::new(),
-    };
-    let determinism = Determinism {
-        user_seed: args.random_seed,
-        ..Determinism::default()
-    };
-    let opts = BuildOptions {
-        renderer_settings: format!("{determinism:?}"),
-        ..opts
-    };
-    let renderer = HelmRenderer::new(determinism);
+    let (opts, renderer) = args.repo.options(args.entry, args.out);
     (opts, renderer, reporting)
+}
+
+impl RepoArgs {
+    /// `--root`, when given.
+    pub fn root_dir(&self) -> Option<PathBuf> {
+        self.root.clone()
+    }
+
+    /// These flags with the repository's folders (`--root`, `--charts`, `--source`)
+    /// passed through `map`.
+    pub fn mapped(mut self, map: &dyn Fn(&std::path::Path) -> PathBuf) -> RepoArgs {
+        self.root = self.root.as_deref().map(map);
+        self.charts = self.charts.iter().map(|c| map(c)).collect();
+        self.sources = self
+            .sources
+            .iter()
+            .map(|(name, dir)| (name.clone(), map(dir)))
+            .collect();
+        self
+    }
+
+    /// Sets `--root` when it was not given.
+    pub fn with_default_root(mut self, root: PathBuf) -> RepoArgs {
+        self.root.get_or_insert(root);
+        self
+    }
+
+    /// The build options and renderer for `entry`, writing to `out`.
+    pub fn options(self, entry: String, out: PathBuf) -> (BuildOptions, HelmRenderer) {
+        let determinism = Determinism {
+            user_seed: self.random_seed,
+            ..Determinism::default()
+        };
+        let opts = BuildOptions {
+            gitops: Options {
+                entry,
+                root: self.root,
+                flavor: self.flavor.map(|f| match f {
+                    FlavorArg::Flux => Flavor::Flux,
+                    FlavorArg::Argocd => Flavor::ArgoCd,
+                    FlavorArg::Kustomize => Flavor::Kustomize,
+                }),
+                repo_urls: self.repo_urls,
+                charts: self.charts,
+                sources: self.sources,
+                kube_version: self.kube_version,
+                api_versions: self.api_versions,
+                locked: self.locked,
+                ..Options::default()
+            },
+            out,
+            threads: self.threads,
+            cache: if self.no_cache {
+                None
+            } else {
+                self.cache_dir
+                    .or_else(kubake_cache::Store::default_dir)
+                    .map(kubake_cache::Store::new)
+            },
+            renderer_settings: format!("{determinism:?}"),
+        };
+        (opts, HelmRenderer::new(determinism))
+    }
 }
 
 /// Runs `kubake build`.
@@ -161,7 +196,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
 }
 
 /// Prints why the build failed and returns exit code `code`.
-fn failed(e: &kubake_bundle::Error, code: u8) -> ExitCode {
+pub fn failed(e: &kubake_bundle::Error, code: u8) -> ExitCode {
     #[allow(clippy::print_stderr)]
     {
         eprintln!("{:?}", miette::miette!("{e}"));

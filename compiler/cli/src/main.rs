@@ -4,6 +4,7 @@
 mod build_cmd;
 mod cache_cmd;
 mod diagnostic;
+mod diff_cmd;
 mod output;
 mod template_cmd;
 
@@ -48,6 +49,9 @@ enum Command {
     /// Compile in memory and compare with the bundle in --out: exit 0 when it is current,
     /// 1 listing stale, missing and extra files, 2 when the repository does not compile.
     Check(Box<build_cmd::BuildArgs>),
+    /// Show what changed, object by object: between two bundle folders, or between the
+    /// working tree and a git revision (--base).
+    Diff(Box<diff_cmd::DiffArgs>),
     /// Inspect or shrink the build cache (`info`, `gc`).
     Cache(cache_cmd::CacheArgs),
 }
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Template(args) => template_cmd::run(*args),
         Command::Build(args) => build_cmd::run(*args),
         Command::Check(args) => build_cmd::run_check(*args),
+        Command::Diff(args) => diff_cmd::run(*args),
         Command::Cache(args) => cache_cmd::run(args),
         Command::Kustomize {
             dir,

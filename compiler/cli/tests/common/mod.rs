@@ -1,5 +1,6 @@
 //! What the CLI's integration tests share: where the repository is, and the `kubake`
 //! binary set up so its output does not depend on the machine.
+#![allow(dead_code)] // each test binary uses its own part
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
