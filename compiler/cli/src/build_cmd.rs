@@ -60,6 +60,10 @@ pub struct RepoArgs {
     /// Fail when chart resolution would change kubake.lock.
     #[arg(long)]
     locked: bool,
+    /// Fail on a Flux post-build variable used without a default and not set (Flux's
+    /// StrictPostBuildSubstitutions); by default it becomes empty, with a warning.
+    #[arg(long)]
+    strict_substitution: bool,
     /// Worker threads (default: one per core); the output never depends on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -155,6 +159,7 @@ impl RepoArgs {
                 kube_version: self.kube_version,
                 api_versions: self.api_versions,
                 locked: self.locked,
+                strict_substitution: self.strict_substitution,
                 ..Options::default()
             },
             out,
@@ -191,15 +196,38 @@ pub fn run(args: BuildArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => failed(&e, 1),
+        Err(e) => failed(&e, &opts, 1),
     }
 }
 
-/// Prints why the build failed and returns exit code `code`.
-pub fn failed(e: &kubake_bundle::Error, code: u8) -> ExitCode {
+/// Prints why the build of `opts` failed (every failure, each with its source snippet)
+/// and returns exit code `code`.
+pub fn failed(e: &kubake_bundle::Error, opts: &BuildOptions, code: u8) -> ExitCode {
     #[allow(clippy::print_stderr)]
-    {
-        eprintln!("{:?}", miette::miette!("{e}"));
+    match e {
+        kubake_bundle::Error::Compile(errors) => {
+            // Errors name files relative to the repository root.
+            let root = kubake_gitops::Config::resolve(&opts.gitops)
+                .ok()
+                .map(|c| c.root);
+            for err in errors {
+                eprintln!(
+                    "{:?}",
+                    crate::diagnostic::gitops_report(err, root.as_deref())
+                );
+            }
+            if errors.len() > 1 {
+                eprintln!("{} errors; nothing was written", errors.len());
+            }
+        }
+        kubake_bundle::Error::Write(w) => {
+            let report = match &w.help {
+                Some(help) => miette::miette!(help = help.clone(), "{e}"),
+                None => miette::miette!("{e}"),
+            };
+            eprintln!("{report:?}");
+        }
+        _ => eprintln!("{:?}", miette::miette!("{e}")),
     }
     ExitCode::from(code)
 }
@@ -311,7 +339,7 @@ pub fn run_check(args: BuildArgs) -> ExitCode {
             }
             ExitCode::from(1)
         }
-        Err(e) => failed(&e, 2),
+        Err(e) => failed(&e, &opts, 2),
     }
 }
 

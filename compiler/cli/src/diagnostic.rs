@@ -44,7 +44,7 @@ impl Diagnostic for BuildDiagnostic {
     }
 }
 
-/// Builds the report for a build error.
+/// Builds the report for a kustomize build error.
 pub fn to_report(e: &Error) -> Report {
     let mut message = String::new();
     for c in e.context.iter().rev() {
@@ -52,31 +52,72 @@ pub fn to_report(e: &Error) -> Report {
         message.push_str(": ");
     }
     message.push_str(&e.message);
-    let mut source = None;
-    let mut label = None;
-    if let Some(file) = &e.file {
-        let shown = file.display().to_string();
-        if let Ok(text) = std::fs::read_to_string(file) {
-            if let Some(offset) = e.pos.byte_offset(&text) {
-                let len = token_len(&text[offset..]);
-                label = Some(LabeledSpan::at(offset..offset + len, "here"));
-                source = Some(NamedSource::new(shown.clone(), text));
-            }
-        }
-        if source.is_none() {
-            if e.pos.is_known() {
-                message.push_str(&format!("\n  at {shown}:{}", e.pos));
-            } else {
-                message.push_str(&format!("\n  in {shown}"));
-            }
-        }
-    }
+    let (source, label) = match &e.file {
+        Some(file) => snippet(&file.display().to_string(), file, e.pos, &mut message),
+        None => (None, None),
+    };
     Report::new(BuildDiagnostic {
         message,
         help: e.help.clone(),
         source,
         label,
     })
+}
+
+/// Builds the report for an error of a GitOps build: the message with its context, the
+/// chain of units that led there, and the file (relative to the repository `root`,
+/// where it is read from) with the position labelled.
+pub fn gitops_report(e: &kubake_gitops::Error, root: Option<&Path>) -> Report {
+    let d = e.data();
+    let mut message = String::new();
+    for c in d.context.iter().rev() {
+        message.push_str(c);
+        message.push_str(": ");
+    }
+    message.push_str(&d.message);
+    if !d.units.is_empty() {
+        let chain: Vec<String> = d.units.iter().map(ToString::to_string).collect();
+        message.push_str(&format!("\nin unit {}", chain.join(" -> ")));
+    }
+    let (source, label) = match &d.file {
+        Some(file) => {
+            let path = match root {
+                Some(r) if file.is_relative() => r.join(file),
+                _ => file.clone(),
+            };
+            snippet(&file.display().to_string(), &path, d.pos, &mut message)
+        }
+        None => (None, None),
+    };
+    Report::new(BuildDiagnostic {
+        message,
+        help: d.help.clone(),
+        source,
+        label,
+    })
+}
+
+/// The source snippet of `path` (named `shown`) at `pos`; when the file cannot be
+/// read or the position is unknown, the place is added to `message` instead.
+fn snippet(
+    shown: &str,
+    path: &Path,
+    pos: kubake_yaml::Pos,
+    message: &mut String,
+) -> (Option<NamedSource<String>>, Option<LabeledSpan>) {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        if let Some(offset) = pos.byte_offset(&text) {
+            let len = token_len(&text[offset..]);
+            let label = LabeledSpan::at(offset..offset + len, "here");
+            return (Some(NamedSource::new(shown, text)), Some(label));
+        }
+    }
+    if pos.is_known() {
+        message.push_str(&format!("\n  at {shown}:{pos}"));
+    } else {
+        message.push_str(&format!("\n  in {shown}"));
+    }
+    (None, None)
 }
 
 /// How much of `rest` (the text from an error's position) to underline: a mapping key up

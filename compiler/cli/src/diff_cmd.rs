@@ -79,7 +79,7 @@ pub fn run(args: DiffArgs) -> ExitCode {
             eprintln!("{:?}", miette::miette!("{m}"));
             return ExitCode::from(2);
         }
-        Err(Failure::Build(e)) => return failed(&e, 2),
+        Err(Failure::Build(e, opts)) => return failed(&e, &opts, 2),
     };
     let d = diff::diff(&old, &new);
     match args.format {
@@ -106,7 +106,8 @@ pub fn run(args: DiffArgs) -> ExitCode {
 /// Why a side could not be had.
 enum Failure {
     Message(String),
-    Build(kubake_bundle::Error),
+    /// A side did not compile (with the options it was compiled with).
+    Build(kubake_bundle::Error, Box<kubake_bundle::BuildOptions>),
 }
 
 impl From<String> for Failure {
@@ -149,8 +150,10 @@ fn render_against(
     let scratch = std::env::temp_dir().join("kubake-diff-unused-out");
     let (base_opts, base_renderer) = base_repo.options(base_entry, scratch.clone());
     let (head_opts, head_renderer) = repo.options(entry.to_string(), scratch);
-    let base = kubake_bundle::render(&base_opts, &base_renderer).map_err(Failure::Build)?;
-    let head = kubake_bundle::render(&head_opts, &head_renderer).map_err(Failure::Build)?;
+    let base = kubake_bundle::render(&base_opts, &base_renderer)
+        .map_err(|e| Failure::Build(e, Box::new(base_opts.clone())))?;
+    let head = kubake_bundle::render(&head_opts, &head_renderer)
+        .map_err(|e| Failure::Build(e, Box::new(head_opts.clone())))?;
     let objects = |files: &[(String, Vec<u8>)]| {
         diff::read_files(files).map_err(|e| Failure::Message(e.to_string()))
     };
@@ -175,7 +178,7 @@ impl Worktree {
         .map_err(|e| {
             Failure::Message(match e {
                 Failure::Message(m) => format!("cannot check out {rev:?} for the base render: {m}"),
-                Failure::Build(b) => b.to_string(),
+                Failure::Build(b, _) => b.to_string(),
             })
         })?;
         Ok(Worktree {

@@ -185,7 +185,15 @@ pub(crate) fn assemble(
             .with_help("remove one of the dependsOn entries; units that wait for each other never become ready");
             if let Some(u) = first {
                 if let Some(src) = &u.unit.source {
-                    e = e.in_file(src);
+                    // the first dependsOn entry of the cycle's first unit
+                    let pos = u
+                        .unit
+                        .definition
+                        .get_path(&["spec", "dependsOn"])
+                        .and_then(|d| d.as_seq())
+                        .and_then(|s| s.first())
+                        .map_or(kubake_yaml::Pos::NONE, |n| n.pos);
+                    e = e.at(src, pos);
                 }
                 let mut chain = ancestors(&units, &u.unit.id);
                 chain.push(u.unit.id.clone());

@@ -94,6 +94,10 @@ pub struct Options {
     pub variables: BTreeMap<String, String>,
     /// `--locked`: fail when `kubake.lock` would change.
     pub locked: bool,
+    /// `--strict-substitution`: a Flux post-build variable used without a default and
+    /// not set fails the unit (Flux's `StrictPostBuildSubstitutions` feature gate)
+    /// instead of becoming empty with a warning.
+    pub strict_substitution: bool,
 }
 
 /// Everything a build uses, resolved: absolute paths, `kubake.yaml` merged under the
@@ -121,6 +125,8 @@ pub struct Config {
     pub variables: BTreeMap<String, String>,
     /// `--locked`.
     pub locked: bool,
+    /// `--strict-substitution`.
+    pub strict_substitution: bool,
 }
 
 /// `kubake.yaml`, as written.
@@ -430,6 +436,7 @@ impl Config {
                 opts.variables.clone()
             },
             locked: opts.locked,
+            strict_substitution: opts.strict_substitution,
             root,
         })
     }

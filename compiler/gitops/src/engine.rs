@@ -499,6 +499,18 @@ impl<'a> Engine<'a> {
 }
 
 fn expand_unit(ctx: &Ctx<'_>, unit: &Unit) -> Outcome {
+    let field_warnings = match crate::fields::check(unit) {
+        Ok(w) => w,
+        Err(e) => return Outcome::Failed(e.in_units(&ctx.chain)),
+    };
+    let mut outcome = expand_checked(ctx, unit);
+    if let Outcome::Done(out) | Outcome::Render(out, _) = &mut outcome {
+        out.warnings.splice(0..0, field_warnings);
+    }
+    outcome
+}
+
+fn expand_checked(ctx: &Ctx<'_>, unit: &Unit) -> Outcome {
     match unit.kind {
         UnitKind::FluxKustomization => flux::kustomization::expand(ctx, unit),
         UnitKind::HelmRelease => flux::helmrelease::expand(ctx, unit),
@@ -580,6 +592,9 @@ fn render_error(e: RenderError, job: &ChartJob, root: &std::path::Path) -> Error
         job.request.namespace
     ));
     match (&e.file, &job.file) {
+        (Some(f), _) if e.pos.is_known() => {
+            err = err.at(crate::fs::strip_root_in_text(f, root), e.pos);
+        }
         (Some(f), _) => err = err.in_file(crate::fs::strip_root_in_text(f, root)),
         (None, Some(f)) => err = err.in_file(f),
         _ => {}

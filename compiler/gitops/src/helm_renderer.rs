@@ -7,7 +7,8 @@
 //! rendering itself (kubake-helm).
 
 use crate::render::{
-    ApiReads, ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument,
+    ApiReads, ChartLocation, ChartRenderer, ChartRequest, RenderError, RenderedChart,
+    RenderedDocument,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -69,6 +70,7 @@ impl ChartRenderer for HelmRenderer {
                     req.chart_values_files.join(", ")
                 ),
                 file: Some(req.chart.path().display().to_string()),
+                pos: kubake_yaml::Pos::NONE,
                 help: Some("merge those files into the HelmRelease's values instead".into()),
             });
         }
@@ -85,11 +87,7 @@ impl ChartRenderer for HelmRenderer {
             determinism: self.determinism.clone(),
             ..TemplateOptions::default()
         };
-        let failed = |e: kubake_helm::pipeline::TemplateError| RenderError {
-            message: e.to_string(),
-            file: Some(req.chart.path().display().to_string()),
-            help: None,
-        };
+        let failed = |e: kubake_helm::pipeline::TemplateError| failure(&e, &req.chart);
         let out = match self.chart(req.chart.path()) {
             Ok(chart) => template_loaded(req.chart.path(), &chart, &opts),
             // Rendered the plain way, a broken chart fails with exactly `helm template`'s
@@ -104,6 +102,40 @@ impl ChartRenderer for HelmRenderer {
         }
         Ok(rendered)
     }
+}
+
+/// A failed render as the GitOps layer reports it: Helm's message, and for a template
+/// that failed while running, the chain of templates that led there and, when the chart
+/// is a folder, the innermost template's file and position (for a source snippet).
+fn failure(e: &kubake_helm::pipeline::TemplateError, chart: &ChartLocation) -> RenderError {
+    let mut err = RenderError::new(e.to_string());
+    err.file = Some(chart.path().display().to_string());
+    let kubake_helm::pipeline::TemplateError::Render(re) = e else {
+        return err;
+    };
+    let chain = kubake_helm::render::template_chain(re.engine_error());
+    if chain.len() > 1 {
+        err.message.push_str("\ntemplate chain, outermost first:");
+        for f in &chain {
+            err.message.push_str(&format!(
+                "\n  {}:{}:{} at <{}>",
+                f.file, f.line, f.column, f.action
+            ));
+        }
+    }
+    if let (Some(inner), ChartLocation::Directory(dir)) = (chain.last(), chart) {
+        // Helm names templates `<chart>/<path in the chart>`.
+        let in_chart = inner.file.split_once('/').map_or("", |(_, rest)| rest);
+        let path = dir.join(in_chart);
+        if !in_chart.is_empty() && path.is_file() {
+            err.file = Some(path.display().to_string());
+            err.pos = kubake_yaml::Pos {
+                line: inner.line,
+                col: inner.column,
+            };
+        }
+    }
+    err
 }
 
 /// Sorts `helm template` output back into its groups. The output holds, in order, the
@@ -156,6 +188,44 @@ mod tests {
         assert_eq!(r.manifests[0].text, "kind: ConfigMap\n");
         assert_eq!(r.hooks.len(), 1);
         assert_eq!(r.hooks[0].source, "c/templates/job.yaml");
+    }
+
+    #[test]
+    fn a_failing_include_is_reported_at_the_innermost_template_with_its_chain() {
+        let dir = std::env::temp_dir().join(format!("kubake-hr-chain-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let chart = dir.join("demo");
+        std::fs::create_dir_all(chart.join("templates")).unwrap();
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: demo\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            chart.join("templates/_helpers.tpl"),
+            "{{- define \"demo.tag\" -}}\n{{ required \"tag is required\" .Values.tag }}\n{{- end -}}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            chart.join("templates/cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  tag: {{ include \"demo.tag\" . }}\n",
+        )
+        .unwrap();
+        let req = ChartRequest::new(ChartLocation::Directory(chart.clone()), "web", "apps");
+        let e = HelmRenderer::default().render(&req).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("execution error at (demo/templates/cm.yaml:6:10): tag is required"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("template chain, outermost first:\n  demo/templates/cm.yaml:6:10 at <include \"demo.tag\" .>\n  demo/templates/_helpers.tpl:2:3 at <required \"tag is required\" .Values.tag>"), "{}", e.message);
+        assert_eq!(
+            e.file,
+            Some(chart.join("templates/_helpers.tpl").display().to_string())
+        );
+        assert_eq!((e.pos.line, e.pos.col), (2, 3));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

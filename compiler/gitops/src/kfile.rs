@@ -113,6 +113,32 @@ impl KustFile {
         &self.map
     }
 
+    /// Where the line at `pos` of the re-written file (what [`KustFile::render`] shows
+    /// kustomize) is in the file on disk: the one line of the original with the same
+    /// content. `None` for lines kubake added (Flux's fields) or that are ambiguous.
+    pub fn original_position(&self, pos: kubake_yaml::Pos) -> Option<kubake_yaml::Pos> {
+        let original = self.text.as_deref()?;
+        let rendered = String::from_utf8(self.render().0).ok()?;
+        let line = rendered.lines().nth((pos.line as usize).checked_sub(1)?)?;
+        let wanted = line.trim();
+        if wanted.is_empty() {
+            return None;
+        }
+        let mut found = original
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == wanted);
+        let (index, text) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        let indent = |l: &str| (l.len() - l.trim_start().len()) as u32;
+        Some(kubake_yaml::Pos {
+            line: index as u32 + 1,
+            col: (pos.col + indent(text)).saturating_sub(indent(line)).max(1),
+        })
+    }
+
     /// The parsed mapping, for editing (the file will be re-written).
     pub fn map_mut(&mut self) -> &mut Mapping {
         self.edited = true;

@@ -43,6 +43,7 @@ pub mod entry;
 pub mod envsubst;
 pub mod error;
 pub mod expand;
+pub mod fields;
 pub mod flux;
 pub mod fs;
 pub mod glob;

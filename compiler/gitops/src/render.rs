@@ -173,8 +173,11 @@ pub struct RenderedChart {
 pub struct RenderError {
     /// What went wrong (Helm's wording when Helm would fail the same way).
     pub message: String,
-    /// The template or chart file (`podinfo/templates/deployment.yaml:12:3`) or path.
+    /// The file it is about: the failing template's file when the chart is a folder,
+    /// else the chart's path.
     pub file: Option<String>,
+    /// Where in `file` (unknown for a chart path).
+    pub pos: kubake_yaml::Pos,
     /// What to do about it.
     pub help: Option<String>,
 }
@@ -185,6 +188,7 @@ impl RenderError {
         RenderError {
             message: message.into(),
             file: None,
+            pos: kubake_yaml::Pos::NONE,
             help: None,
         }
     }
@@ -221,6 +225,7 @@ impl ChartRenderer for UnavailableRenderer {
                 req.chart_name, req.chart_version, req.release_name, req.namespace
             ),
             file: Some(req.chart.path().display().to_string()),
+            pos: kubake_yaml::Pos::NONE,
             help: Some(
                 "kubake builds kustomize, Flux Kustomizations and Argo CD kustomize/directory sources today; charts need the Helm renderer".into(),
             ),

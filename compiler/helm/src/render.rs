@@ -138,6 +138,51 @@ pub fn exec_error_text(filename: &str, err: &kubake_gotmpl::Error) -> String {
     }
 }
 
+/// One template on the way to an execution error: where it was and what it ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateFrame {
+    /// The template file, as Helm names it (`demo/templates/_helpers.tpl`).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// The action being executed (`include "demo.image" .`).
+    pub action: String,
+}
+
+/// The chain of templates that led to an execution error, outermost first: Go nests
+/// the error of an `include` or `tpl` inside its caller's (`template: A:1:2: executing
+/// "A" at <include "b" .>: error calling include: template: B:3:4: executing "b" at
+/// <required …>: …`), and Helm's headline keeps only the outermost place.
+pub fn template_chain(err: &kubake_gotmpl::Error) -> Vec<TemplateFrame> {
+    let text = err.to_string();
+    let mut frames = Vec::new();
+    for part in text.split("template: ").skip(1) {
+        let Some((location, rest)) = part.split_once(": executing ") else {
+            continue;
+        };
+        let mut loc = location.rsplitn(3, ':');
+        let (Some(column), Some(line), Some(file)) = (loc.next(), loc.next(), loc.next()) else {
+            continue;
+        };
+        let (Ok(line), Ok(column)) = (line.parse(), column.parse()) else {
+            continue;
+        };
+        let action = rest
+            .split_once(" at <")
+            .and_then(|(_, a)| a.split_once(">: "))
+            .map_or("", |(a, _)| a);
+        frames.push(TemplateFrame {
+            file: file.to_string(),
+            line,
+            column,
+            action: action.to_string(),
+        });
+    }
+    frames
+}
+
 /// Helm's template order: more path separators first, then reverse lexical order.
 pub fn sort_templates(names: &mut [String]) {
     names.sort_by(|a, b| {

@@ -99,10 +99,41 @@ impl ResMap {
         let found = self.find_by_any_id(id);
         match found.len() {
             1 => Ok(found[0]),
-            0 => Err(Error::new(format!("no matches for Id {id}; {failure}"))),
+            0 => Err(Error::new(format!("no matches for Id {id}; {failure}"))
+                .with_help(self.nearest_hint(id))),
             _ => Err(Error::new(format!(
                 "multiple matches for Id {id}; {failure}"
             ))),
+        }
+    }
+
+    /// Advice for an id that matched nothing: the resource of the same kind with the
+    /// closest name, or the kind's names, or that there is none of that kind.
+    fn nearest_hint(&self, id: &ResId) -> String {
+        let same_kind: Vec<&str> = self
+            .resources
+            .iter()
+            .filter(|r| r.kind() == id.gvk.kind)
+            .map(|r| r.name())
+            .collect();
+        let kind = &id.gvk.kind;
+        let closest = same_kind
+            .iter()
+            .map(|n| (strsim::jaro_winkler(n, &id.name), *n))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        match closest {
+            Some((score, name)) if score >= 0.8 => format!(
+                "no {kind} is named {:?} here; did you mean {name:?}? (a patch's kind, name and namespace must match a resource of this kustomization)",
+                id.name
+            ),
+            Some(_) => format!(
+                "no {kind} is named {:?} here; the {kind} resources are: {}",
+                id.name,
+                same_kind.join(", ")
+            ),
+            None => format!(
+                "this kustomization has no {kind} resource: the patch must name one of its resources"
+            ),
         }
     }
 

@@ -56,10 +56,21 @@ impl std::error::Error for ParseError {}
 /// Expands `text`, looking variables up with `lookup` (unset variables expand to the
 /// empty string, as in Flux's non-strict mode).
 pub fn eval(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, ParseError> {
+    eval_reporting_unset(text, lookup).map(|(out, _)| out)
+}
+
+/// [`eval`], also returning the variables that were unset where no default applied
+/// (`${VAR}`, `${VAR^^}`; not `${VAR:=d}`), in order of appearance, each once: what
+/// Flux's strict mode (`StrictPostBuildSubstitutions`) refuses.
+pub fn eval_reporting_unset(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<(String, Vec<String>), ParseError> {
     let root = Parser::new(text).parse_any()?;
     let mut out = String::with_capacity(text.len());
-    eval_node(&root, lookup, &mut out);
-    Ok(out)
+    let mut unset = Vec::new();
+    eval_node(&root, lookup, &mut out, &mut unset);
+    Ok((out, unset))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,12 +84,17 @@ pub(crate) enum Ast {
     List(Vec<Ast>),
 }
 
-fn eval_node(node: &Ast, lookup: &dyn Fn(&str) -> Option<String>, out: &mut String) {
+fn eval_node(
+    node: &Ast,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    out: &mut String,
+    unset: &mut Vec<String>,
+) {
     match node {
         Ast::Text(t) => out.push_str(t),
         Ast::List(items) => {
             for n in items {
-                eval_node(n, lookup, out);
+                eval_node(n, lookup, out, unset);
             }
         }
         Ast::Func { param, name, args } => {
@@ -86,14 +102,27 @@ fn eval_node(node: &Ast, lookup: &dyn Fn(&str) -> Option<String>, out: &mut Stri
                 .iter()
                 .map(|a| {
                     let mut s = String::new();
-                    eval_node(a, lookup, &mut s);
+                    eval_node(a, lookup, &mut s, unset);
                     s
                 })
                 .collect();
-            let value = lookup(param).unwrap_or_default();
-            out.push_str(&apply_func(name, &value, &args));
+            let value = lookup(param);
+            if value.is_none() && !is_default(name, &args) && !unset.contains(param) {
+                unset.push(param.clone());
+            }
+            out.push_str(&apply_func(name, &value.unwrap_or_default(), &args));
         }
     }
+}
+
+/// Whether `${VAR<name>args}` supplies a value of its own for an empty variable (the
+/// `:=`, `:-`, `=`… family, which all fall through to the default case).
+fn is_default(name: &str, args: &[String]) -> bool {
+    !args.is_empty()
+        && !matches!(
+            name,
+            "," | ",," | "^" | "^^" | "#" | "##" | "%" | "%%" | ":" | "/#" | "/%" | "/" | "//"
+        )
 }
 
 fn apply_func(name: &str, s: &str, args: &[String]) -> String {
@@ -336,6 +365,15 @@ mod tests {
         assert_eq!(run("${FILE#*/}").as_deref(), Ok("b/c.tar.gz"));
         assert_eq!(run("${FILE%.*}").as_deref(), Ok("a/b/c.tar"));
         assert_eq!(run("${FILE%%.*}").as_deref(), Ok("a/b/c"));
+    }
+
+    #[test]
+    fn unset_variables_without_a_default_are_reported() {
+        let lookup = |name: &str| (name == "SET").then(|| "v".to_string());
+        let (out, unset) =
+            eval_reporting_unset("${SET} ${A} ${B:=d} ${C^^} ${A} ${D:-x}", &lookup).unwrap();
+        assert_eq!(out, "v  d   x");
+        assert_eq!(unset, ["A", "C"]);
     }
 
     #[test]

@@ -259,10 +259,14 @@ fn chart(ctx: &Ctx<'_>, unit: &Unit) -> Step<ChartChoice> {
 
 fn from_store(ctx: &Ctx<'_>, unit: &Unit, name: &str, constraint: &str) -> Step<ChartChoice> {
     let file = unit.source.clone().unwrap_or_default();
-    let found = ctx
-        .stores
-        .resolve(name, constraint)
-        .map_err(|e| e.in_units(&ctx.chain).in_file(&file))?;
+    let found = ctx.stores.resolve(name, constraint).map_err(|e| {
+        // the version asked for (spec.chart.spec.version), else the chart's name
+        let pos = ["version", "chart"]
+            .iter()
+            .find_map(|k| unit.definition.get_path(&["spec", "chart", "spec", k]))
+            .map_or(kubake_yaml::Pos::NONE, |n| n.pos);
+        e.in_units(&ctx.chain).at(&file, pos)
+    })?;
     let sha = charts::digest(&found.location).map_err(|e| {
         ctx.error(
             ErrorKind::Io,

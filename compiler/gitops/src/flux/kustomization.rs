@@ -75,7 +75,14 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
     let kpath = rel_string(&ctx.cfg.root, &kfile.path);
     let built =
         kfile::build(ctx.cache, &fs, &kfile, LoadRestrictor::None, &ctx.cfg.root).map_err(|e| {
-            let e = if kfile.is_rewritten() && e.file() == Some(std::path::Path::new(&kpath)) {
+            let in_kfile = e.file() == Some(std::path::Path::new(&kpath));
+            let e = if let Some(pos) = kfile
+                .original_position(e.pos())
+                .filter(|_| in_kfile && kfile.is_rewritten())
+            {
+                // a line of the file on disk, which kubake re-wrote with Flux's fields
+                e.moved_to(&kpath, pos)
+            } else if kfile.is_rewritten() && in_kfile {
                 // kustomize read the kustomization kubake wrote from this definition
                 let pos = ["patches", "images", "components", "targetNamespace"]
                     .iter()
@@ -101,18 +108,20 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
         })?;
 
     let mut objects = built;
+    let mut warnings = Vec::new();
     if spec.get("postBuild").is_some_and(|p| !p.is_null()) {
         let vars = variables(ctx, unit, &spec)?;
         // `substituteStrategy: Always` substitutes even without variables (defaults apply,
         // unset variables become empty); otherwise no variable means no substitution.
         let always = spec.str_at(&["postBuild", "substituteStrategy"]) == Some("Always");
         if always || !vars.is_empty() {
-            objects = substitute_all(ctx, objects, &vars)?;
+            objects = substitute_all(ctx, unit, objects, &vars, &mut warnings)?;
         }
     }
     common_metadata(&spec, &mut objects);
     Ok(Outcome::Done(UnitOutput {
         objects,
+        warnings,
         ..UnitOutput::default()
     }))
 }
@@ -220,15 +229,50 @@ pub fn is_sops_encrypted(obj: &Node) -> bool {
         .is_some_and(|s| s.get("mac").is_some() || s.get("lastmodified").is_some())
 }
 
-fn substitute_all(ctx: &Ctx<'_>, objects: Vec<Built>, vars: &Variables) -> Step<Vec<Built>> {
+fn substitute_all(
+    ctx: &Ctx<'_>,
+    unit: &Unit,
+    objects: Vec<Built>,
+    vars: &Variables,
+    warnings: &mut Vec<String>,
+) -> Step<Vec<Built>> {
     let mut out = Vec::with_capacity(objects.len());
     for b in objects {
         if varsub::is_disabled(&b.node) || is_sops_encrypted(&b.node) {
             out.push(b);
             continue;
         }
-        match varsub::substitute(&b.node, vars) {
-            Ok(node) => out.push(Built { node, ..b }),
+        match varsub::substitute_reporting_unset(&b.node, vars) {
+            Ok((node, unset)) if !unset.is_empty() => {
+                let key = ObjectKey::of(&b.node);
+                let names: Vec<String> = unset.iter().map(|n| format!("${{{n}}}")).collect();
+                if ctx.cfg.strict_substitution {
+                    let mut err = ctx.error(
+                        ErrorKind::Substitution,
+                        format!(
+                            "{key}: variable substitution failed: variable not set (strict mode): {:?}",
+                            unset[0]
+                        ),
+                    );
+                    if let Some(src) = &b.source {
+                        let needle = format!("${{{}", unset[0]);
+                        err = err.at(src, position_of(&ctx.cfg.root.join(src), &needle));
+                    }
+                    return Err(Halt::Failed(err.with_help(format!(
+                        "set {} in {}'s postBuild.substitute or substituteFrom, or give a default (${{{}:=value}})",
+                        names.join(", "),
+                        unit.id,
+                        unset[0]
+                    ))));
+                }
+                warnings.push(format!(
+                    "{}: {key} uses {} without a default; unset, so empty (as in Flux; --strict-substitution makes this an error)",
+                    unit.id,
+                    names.join(", ")
+                ));
+                out.push(Built { node, ..b });
+            }
+            Ok((node, _)) => out.push(Built { node, ..b }),
             Err(e) => {
                 let what = match e {
                     SubstituteError::Parse(p) => format!("variable substitution failed: {p}"),
@@ -248,6 +292,22 @@ fn substitute_all(ctx: &Ctx<'_>, objects: Vec<Built>, vars: &Variables) -> Step<
         }
     }
     Ok(out)
+}
+
+/// Where `needle` first appears in the file at `path` (unknown when it does not).
+fn position_of(path: &std::path::Path, needle: &str) -> kubake_yaml::Pos {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return kubake_yaml::Pos::NONE;
+    };
+    text.lines()
+        .enumerate()
+        .find_map(|(i, line)| {
+            line.find(needle).map(|at| kubake_yaml::Pos {
+                line: i as u32 + 1,
+                col: line[..at].chars().count() as u32 + 1,
+            })
+        })
+        .unwrap_or(kubake_yaml::Pos::NONE)
 }
 
 /// `spec.commonMetadata`: labels and annotations set on every object.

@@ -76,19 +76,27 @@ pub enum SubstituteError {
 
 /// Substitutes `vars` into `obj`, returning the new object.
 pub fn substitute(obj: &Node, vars: &Variables) -> Result<Node, SubstituteError> {
+    substitute_reporting_unset(obj, vars).map(|(node, _)| node)
+}
+
+/// [`substitute`], also naming the variables the object uses without a default that
+/// are not set (they became empty, as in Flux unless its strict mode is on).
+pub fn substitute_reporting_unset(
+    obj: &Node,
+    vars: &Variables,
+) -> Result<(Node, Vec<String>), SubstituteError> {
     let text = kubake_yaml::to_yaml(obj);
-    let out = envsubst::eval(&text, &|name| {
-        Some(vars.get(name).unwrap_or("").to_string())
-    })
-    .map_err(SubstituteError::Parse)?;
+    let (out, unset) =
+        envsubst::eval_reporting_unset(&text, &|name| vars.get(name).map(str::to_string))
+            .map_err(SubstituteError::Parse)?;
     if out == text {
-        return Ok(obj.clone());
+        return Ok((obj.clone(), unset));
     }
     let docs = kubake_yaml::load_stream_with(&out, Schema::Yaml11, Duplicates::LastWins)
         .map_err(|e| SubstituteError::Yaml(e.message))?;
     let doc = docs.into_iter().find(|d| !d.is_null());
     match doc {
-        Some(d) if d.as_map().is_some() => Ok(d),
+        Some(d) if d.as_map().is_some() => Ok((d, unset)),
         Some(_) => Err(SubstituteError::Yaml(
             "the substituted text is not an object any more".into(),
         )),
