@@ -71,7 +71,28 @@ pub struct BuildOptions {
     /// Everything about the chart renderer that changes its output and is not in a
     /// request (its random seed): part of every cache key.
     pub renderer_settings: String,
+    /// Where to report progress (the CLI's progress bar); never changes the output.
+    pub progress: Option<ProgressSink>,
 }
+
+/// A receiver of [`kubake_gitops::BuildProgress`] reports. Options holding one compare
+/// equal to options holding another: progress never changes what is built.
+#[derive(Clone)]
+pub struct ProgressSink(pub std::sync::Arc<dyn Fn(&kubake_gitops::BuildProgress) + Send + Sync>);
+
+impl fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProgressSink")
+    }
+}
+
+impl PartialEq for ProgressSink {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ProgressSink {}
 
 /// What a successful build did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -215,7 +236,10 @@ fn compile(
     opts: &BuildOptions,
     renderer: &dyn kubake_gitops::ChartRenderer,
 ) -> Result<Prepared, Error> {
-    let compile = || kubake_gitops::compile_config(cfg, renderer);
+    let compile = || match &opts.progress {
+        Some(sink) => kubake_gitops::compile_config_with_progress(cfg, renderer, &*sink.0),
+        None => kubake_gitops::compile_config(cfg, renderer),
+    };
     let compiled = match opts.threads {
         Some(n) => match rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))

@@ -247,3 +247,42 @@ fn argo_attic() {
     assert!(out.join("03-application-argocd-cyberchef.yaml").is_file());
     insta::assert_snapshot!("argo-attic", bundle_text(&out));
 }
+
+#[test]
+fn progress_is_reported_until_every_unit_is_done() {
+    let copy = fixture_copy("flux-garage", "progress", false);
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = {
+        let events = events.clone();
+        kubake_bundle::ProgressSink(std::sync::Arc::new(
+            move |p: &kubake_gitops::BuildProgress| {
+                events.lock().expect("not poisoned").push(p.clone());
+            },
+        ))
+    };
+    let opts = BuildOptions {
+        gitops: kubake_gitops::Options {
+            entry: copy
+                .repo
+                .join("clusters/garage")
+                .to_string_lossy()
+                .into_owned(),
+            root: Some(copy.repo.clone()),
+            charts: vec![copy.charts.clone()],
+            ..Default::default()
+        },
+        out: copy.dir.join("out"),
+        progress: Some(sink),
+        ..BuildOptions::default()
+    };
+    let report = build(&opts, &EchoRenderer).expect("builds");
+    let events = events.lock().expect("not poisoned");
+    assert!(events.len() >= 3, "{events:?}");
+    assert!(events.iter().all(|e| e.done <= e.total));
+    assert!(events
+        .iter()
+        .any(|e| e.current.starts_with("rendering charts of")));
+    let last = events.last().expect("events");
+    assert_eq!((last.done, last.total), (report.units, report.units));
+    assert_eq!(last.current, "assembling the bundle");
+}

@@ -13,6 +13,8 @@ use kubake_bundle::{build, check, BuildOptions, CacheUse, CheckReport};
 use kubake_gitops::{Flavor, HelmRenderer, Options};
 use kubake_helm::Determinism;
 
+use crate::progress::Bar;
+
 /// `kubake build`'s and `kubake check`'s flags.
 #[derive(Args, Debug)]
 pub struct BuildArgs {
@@ -172,6 +174,7 @@ impl RepoArgs {
                     .map(kubake_cache::Store::new)
             },
             renderer_settings: format!("{determinism:?}"),
+            progress: None,
         };
         (opts, HelmRenderer::new(determinism))
     }
@@ -179,8 +182,14 @@ impl RepoArgs {
 
 /// Runs `kubake build`.
 pub fn run(args: BuildArgs) -> ExitCode {
-    let (opts, renderer, how) = options(args);
-    match build(&opts, &renderer) {
+    let (mut opts, renderer, how) = options(args);
+    let bar = Bar::start(!how.quiet && !how.json);
+    opts.progress = bar.as_ref().map(Bar::sink);
+    let result = build(&opts, &renderer);
+    if let Some(b) = &bar {
+        b.finish();
+    }
+    match result {
         Ok(report) => {
             let seconds = how.started.elapsed().as_secs_f64();
             #[allow(clippy::print_stderr, clippy::print_stdout)]
@@ -302,8 +311,13 @@ fn cache_json(c: &CacheUse) -> serde_json::Value {
 /// Runs `kubake check`: exit 0 when the bundle is current, 1 (with what differs) when it
 /// is not, 2 when the repository does not compile.
 pub fn run_check(args: BuildArgs) -> ExitCode {
-    let (opts, renderer, how) = options(args);
+    let (mut opts, renderer, how) = options(args);
+    let bar = Bar::start(!how.quiet && !how.json);
+    opts.progress = bar.as_ref().map(Bar::sink);
     let result = check(&opts, &renderer);
+    if let Some(b) = &bar {
+        b.finish();
+    }
     if let (true, Ok(report)) = (how.json, &result) {
         #[allow(clippy::print_stdout)]
         {

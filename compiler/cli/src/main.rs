@@ -6,6 +6,7 @@ mod cache_cmd;
 mod diagnostic;
 mod diff_cmd;
 mod output;
+mod progress;
 mod template_cmd;
 
 use std::path::PathBuf;

@@ -70,6 +70,7 @@ pub struct Engine<'a> {
     cfg: Config,
     flavor: Flavor,
     renderer: &'a dyn ChartRenderer,
+    progress: Option<&'a Progress<'a>>,
     stores: ChartStores,
     cache: BuildCache,
     this_repo_sources: BTreeSet<(String, String)>,
@@ -114,6 +115,7 @@ impl<'a> Engine<'a> {
             cfg,
             flavor: entry.flavor,
             renderer,
+            progress: None,
             stores,
             cache,
             this_repo_sources: entry.this_repo_sources,
@@ -121,6 +123,56 @@ impl<'a> Engine<'a> {
             index: BTreeMap::new(),
             scopes: Scopes::builtin(),
             warnings: entry.notes,
+        }
+    }
+
+    /// Reports progress to `sink` while running.
+    #[must_use]
+    pub fn with_progress(mut self, sink: &'a Progress<'a>) -> Self {
+        self.progress = Some(sink);
+        self
+    }
+
+    /// Units that are finished (expanded, rendered, failed or suspended).
+    fn finished(&self) -> usize {
+        self.records
+            .values()
+            .filter(|r| {
+                matches!(
+                    r.state,
+                    State::Done(..) | State::Failed(_) | State::Suspended
+                )
+            })
+            .count()
+    }
+
+    /// Tells the progress sink that `current` is being worked on.
+    fn report(&self, current: &str) {
+        if let Some(sink) = self.progress {
+            sink(&BuildProgress {
+                done: self.finished(),
+                total: self.records.len(),
+                current: current.to_string(),
+            });
+        }
+    }
+
+    /// A function for worker threads to call as each unit of a parallel step
+    /// finishes: it reports one more unit done, naming it.
+    fn ticker(&self) -> impl Fn(&UnitId) + Sync + 'a {
+        let base = self.finished();
+        let total = self.records.len();
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        let progress = self.progress;
+        move |id: &UnitId| {
+            if let Some(sink) = progress {
+                let n = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                sink(&BuildProgress {
+                    done: (base + n).min(total),
+                    total,
+                    current: format!("finished {id}"),
+                });
+            }
         }
     }
 
@@ -169,6 +221,7 @@ impl<'a> Engine<'a> {
             }
         }
         self.stabilise_capabilities();
+        self.report("assembling the bundle");
         self.finish()
     }
 
@@ -192,6 +245,7 @@ impl<'a> Engine<'a> {
 
     /// One round: expands `ids` in parallel; returns whether any finished or failed.
     fn round(&mut self, ids: &[UnitId], final_mode: bool) -> bool {
+        self.report(&describe("expanding", ids));
         let snapshot = self.snapshot(final_mode);
         let results: Vec<(UnitId, Outcome)> = ids
             .par_iter()
@@ -257,6 +311,7 @@ impl<'a> Engine<'a> {
 
     /// Renders the charts of the units in `ids`, all with the API versions known now.
     fn render(&mut self, ids: &[UnitId]) {
+        self.report(&describe("rendering charts of", ids));
         let api = self.current_api_versions();
         let mut work = Vec::new();
         for id in ids {
@@ -269,11 +324,13 @@ impl<'a> Engine<'a> {
         }
         let renderer = self.renderer;
         let root = self.cfg.root.clone();
+        let tick = self.ticker();
         let results: Vec<(UnitId, RenderResult)> = work
             .into_par_iter()
             .map(|(id, chain, base, jobs)| {
                 let r =
                     render_unit(renderer, &base, jobs, &api, &root).map_err(|e| e.in_units(&chain));
+                tick(&id);
                 (id, r)
             })
             .collect();
@@ -405,6 +462,10 @@ impl<'a> Engine<'a> {
             if stale.is_empty() {
                 return;
             }
+            self.report(&describe(
+                "rendering again, for the repository's API versions,",
+                &stale,
+            ));
             let mut work = Vec::new();
             for id in &stale {
                 if let Some(r) = self.records.get(id) {
@@ -495,6 +556,29 @@ impl<'a> Engine<'a> {
             })
             .collect();
         compilation::assemble(cfg, flavor, finished, warnings)
+    }
+}
+
+/// What a build is doing, for a progress bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildProgress {
+    /// Units finished so far.
+    pub done: usize,
+    /// Units known so far (the graph grows as units are expanded).
+    pub total: usize,
+    /// What is being worked on (`expanding Kustomization/flux-system/apps and 3 more`).
+    pub current: String,
+}
+
+/// Receives [`BuildProgress`] reports, from the thread running the build.
+pub type Progress<'a> = dyn Fn(&BuildProgress) + Sync + 'a;
+
+/// `"<what> <first id>"`, with `and N more` when there are several.
+fn describe(what: &str, ids: &[UnitId]) -> String {
+    match ids {
+        [] => what.to_string(),
+        [one] => format!("{what} {one}"),
+        [first, rest @ ..] => format!("{what} {first} and {} more", rest.len()),
     }
 }
 

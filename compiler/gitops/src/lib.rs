@@ -62,6 +62,7 @@ pub mod values;
 pub use charts::ResolvedChart;
 pub use compilation::{Compilation, CompiledObject, CompiledUnit, UnitStatus};
 pub use config::{Config, Flavor, Options};
+pub use engine::{BuildProgress, Progress};
 pub use error::{Error, ErrorKind, Result};
 pub use helm_renderer::HelmRenderer;
 pub use lock::Lock;
@@ -85,4 +86,18 @@ pub fn compile_config(cfg: Config, renderer: &dyn ChartRenderer) -> Result<Compi
     let cache = kfile::BuildCache::new();
     let entry = entry::detect(&cfg, &cache)?;
     Ok(engine::Engine::new(cfg, entry, renderer, cache).run())
+}
+
+/// [`compile_config`], reporting progress to `progress` as units are expanded and
+/// rendered.
+pub fn compile_config_with_progress(
+    cfg: Config,
+    renderer: &dyn ChartRenderer,
+    progress: &engine::Progress<'_>,
+) -> Result<Compilation> {
+    let cache = kfile::BuildCache::new();
+    let entry = entry::detect(&cfg, &cache)?;
+    Ok(engine::Engine::new(cfg, entry, renderer, cache)
+        .with_progress(progress)
+        .run())
 }
