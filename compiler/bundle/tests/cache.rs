@@ -43,6 +43,7 @@ fn options(copy: &common::Copy, out: &Path) -> BuildOptions {
         threads: Some(2),
         cache: Some(Store::new(copy.dir.join("cache"))),
         renderer_settings: "test".into(),
+        progress: None,
     }
 }
 
