@@ -327,16 +327,22 @@ impl Config {
         let entry_path = (!opts.entry.is_empty()).then(|| absolute(Path::new(&opts.entry)));
         let entry_exists = entry_path.as_ref().is_some_and(|p| p.exists());
 
-        // The root: --root, else the first directory upward from the entry (or the working
-        // directory when the entry is a name) holding kubake.yaml or .git.
+        // The root: --root; else the first directory upward from the entry (or the
+        // working directory when the entry is a name) holding kubake.yaml; else, for a
+        // Flux cluster directory, the directory its gotk-sync.yaml path is relative to
+        // (what Flux itself uses, right even when the repository sits inside another
+        // git work tree); else the first directory upward holding .git.
         let search_from = match (&entry_path, entry_exists) {
             (Some(p), true) => p.clone(),
             _ => cwd,
         };
+        let found = find_root(&search_from);
+        let configured = found.clone().filter(|d| d.join(CONFIG_FILE).is_file());
         let root = match given_root {
             Some(r) => r,
-            None => find_root(&search_from)
+            None => configured
                 .or_else(|| root_from_bootstrap(&search_from))
+                .or(found)
                 .ok_or_else(|| {
                     Error::new(
                         ErrorKind::Config,

@@ -133,6 +133,10 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
                 "path {} does not exist in the repository",
                 rel_string(&ctx.cfg.root, &dir)
             ))
+            .with_help(format!(
+                "source paths are relative to the repository root, taken to be {}; pass --root if the repository is elsewhere",
+                ctx.cfg.root.display()
+            ))
             .into());
         }
         let explicit_helm = s.get("helm").is_some_and(|h| !h.is_null());

@@ -65,7 +65,10 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
                 ),
             )
             .at(&file, spec.get("path").map_or(def.pos, |n| n.pos))
-            .with_help("spec.path is relative to the root of the source (the repository root)")
+            .with_help(format!(
+                "spec.path is relative to the root of the source, taken to be {}; pass --root if the repository is elsewhere",
+                source_root.display()
+            ))
             .into());
     }
 
