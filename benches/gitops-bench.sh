@@ -4,7 +4,8 @@
 # benches/gitops-reference.py from kubake's own unit list) with hyperfine, on every
 # repository of ../shared/conformance/gitops and on a generated fleet
 # (benches/gen-gitops-fleet.py: 240 Flux Kustomizations, 60 HelmReleases), plus kubake's
-# peak memory on each.
+# peak memory on each. kubake runs with --no-cache: these are cold builds (the cache's
+# effect is measured by benches/check-bench.sh).
 #
 #   benches/gitops-bench.sh [shared|fleet|all]     (default: all)
 #
@@ -30,10 +31,10 @@ bench() {
   echo "$name: $(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['units']))" "$bundle/index.json") units; reference: $(grep -c ' build ' "$out/$name-ref.sh") kustomize, $(grep -c ' template ' "$out/$name-ref.sh") helm processes"
   hyperfine --warmup 1 --runs "${RUNS:-5}" \
     --export-markdown "$out/$name.md" --export-json "$out/$name.json" \
-    -n "kubake build" "rm -rf $bundle && $kubake build $* --charts $charts --out $bundle" \
+    -n "kubake build" "rm -rf $bundle && $kubake build $* --charts $charts --out $bundle --no-cache" \
     -n "reference pipeline" "bash $out/$name-ref.sh $tools/kustomize $tools/helm"
   rm -rf "$bundle"
-  /usr/bin/time -f '%M' -o "$out/maxrss.txt" "$kubake" build "$@" --charts "$charts" --out "$bundle" 2>/dev/null
+  /usr/bin/time -f '%M' -o "$out/maxrss.txt" "$kubake" build "$@" --charts "$charts" --out "$bundle" --no-cache 2>/dev/null
   echo "peak memory kubake build $name: $(tail -1 "$out/maxrss.txt") KB" | tee -a "$out/memory.txt"
 }
 
