@@ -33,6 +33,8 @@ pub struct CheckReport {
     pub files: usize,
     /// What the cache gave.
     pub cache: crate::CacheUse,
+    /// Things worth telling the user (what a build would warn about).
+    pub warnings: Vec<String>,
 }
 
 impl CheckReport {
@@ -68,6 +70,7 @@ pub fn check(
     report.lock_stale = prepared.lock_changed;
     report.units = prepared.units;
     report.cache = prepared.cache;
+    report.warnings = prepared.warnings;
     Ok(report)
 }
 

@@ -38,7 +38,8 @@ pub struct BuildArgs {
 /// `diff` share.
 #[derive(Args, Debug, Clone)]
 pub struct RepoArgs {
-    /// The repository root (default: the enclosing git work tree or kubake.yaml folder).
+    /// The repository root (default: the folder holding kubake.yaml, else the one a Flux
+    /// cluster directory's gotk-sync.yaml path implies, else the enclosing git work tree).
     #[arg(long)]
     root: Option<PathBuf>,
     /// Force the repository flavor instead of detecting it.
@@ -289,7 +290,7 @@ fn cache_line(c: &CacheUse) -> Option<String> {
         return None;
     }
     Some(if c.build_reused {
-        "whole build reused (no input changed)".into()
+        "reused: a build or check of these exact inputs ran before".into()
     } else {
         format!(
             "charts {} rendered, {} reused",
@@ -317,6 +318,12 @@ pub fn run_check(args: BuildArgs) -> ExitCode {
     let result = check(&opts, &renderer);
     if let Some(b) = &bar {
         b.finish();
+    }
+    if let Ok(report) = &result {
+        #[allow(clippy::print_stderr)]
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
     }
     if let (true, Ok(report)) = (how.json, &result) {
         #[allow(clippy::print_stdout)]
@@ -400,6 +407,7 @@ fn check_json(r: &CheckReport, seconds: f64) -> serde_json::Value {
         "missing": r.missing,
         "extra": r.extra,
         "lockStale": r.lock_stale,
+        "warnings": r.warnings,
         "cache": cache_json(&r.cache),
         "seconds": seconds,
     })

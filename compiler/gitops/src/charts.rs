@@ -161,13 +161,25 @@ impl ChartStores {
             } else {
                 format!("the stores hold: {}", names.join(", "))
             };
+            let closest = self
+                .index()
+                .iter()
+                .map(|(c, _)| (strsim::jaro_winkler(&c.name, name), c.name.as_str()))
+                .filter(|(score, _)| *score >= 0.85)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let help = match closest {
+                Some((_, meant)) => format!(
+                    "did you mean the chart {meant:?}? Otherwise add {name}-<version>.tgz to a chart store (helm pull <repo>/{name} --version <v> -d <store>) and pass it with --charts"
+                ),
+                None => format!(
+                    "add {name}-<version>.tgz to a chart store (helm pull <repo>/{name} --version <v> -d <store>) and pass it with --charts"
+                ),
+            };
             return Error::new(
                 ErrorKind::Chart,
                 format!("chart {name:?} is not in the chart stores ({stores}); {held}"),
             )
-            .with_help(format!(
-                "add {name}-<version>.tgz to a chart store (helm pull <repo>/{name} --version <v> -d <store>) and pass it with --charts"
-            ));
+            .with_help(help);
         }
         let mut versions: Vec<&(StoredChart, Version)> = candidates.to_vec();
         versions.sort_by(|a, b| a.1.compare(&b.1));

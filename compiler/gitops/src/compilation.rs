@@ -83,6 +83,19 @@ impl Compilation {
     }
 }
 
+/// The unit of the same kind whose namespace and name come closest to `missing`, when
+/// close enough to be what was meant.
+fn nearest_unit<'a>(ids: &'a BTreeSet<UnitId>, missing: &UnitId) -> Option<&'a UnitId> {
+    let text = |u: &UnitId| format!("{}/{}", u.namespace, u.name);
+    let wanted = text(missing);
+    ids.iter()
+        .filter(|u| u.kind == missing.kind)
+        .map(|u| (strsim::jaro_winkler(&text(u), &wanted), u))
+        .filter(|(score, _)| *score >= 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, u)| u)
+}
+
 /// How a unit ended, as the engine hands it over.
 pub(crate) enum Finished {
     /// Expanded.
@@ -145,19 +158,50 @@ pub(crate) fn assemble(
         });
     }
 
-    // Dependencies on units the repository does not have are reported, then ignored.
+    // Dependencies on units the repository does not have: a near miss of one it has is
+    // a typo, and an error (Flux would wait for the missing one forever); anything else
+    // may live in another repository, and is reported, then ignored.
     let ids: BTreeSet<UnitId> = units.iter().map(|u| u.unit.id.clone()).collect();
+    let mut errors = Vec::new();
     for u in &units {
-        for d in &u.unit.depends_on {
-            if !ids.contains(d) {
-                warnings.push(format!(
+        for (i, d) in u.unit.depends_on.iter().enumerate() {
+            if ids.contains(d) {
+                continue;
+            }
+            match nearest_unit(&ids, d) {
+                Some(meant) => {
+                    let pos = u
+                        .unit
+                        .definition
+                        .get_path(&["spec", "dependsOn"])
+                        .and_then(|s| s.as_seq())
+                        .and_then(|s| s.get(i))
+                        .map_or(kubake_yaml::Pos::NONE, |n| n.pos);
+                    let mut e = Error::new(
+                        ErrorKind::Definition,
+                        format!(
+                            "{} depends on {d}, which is not a unit of this repository",
+                            u.unit.id
+                        ),
+                    )
+                    .with_help(format!(
+                        "did you mean {meant}? Flux would wait for {d} forever and never apply {}",
+                        u.unit.id
+                    ));
+                    if let Some(src) = &u.unit.source {
+                        e = e.at(src, pos);
+                    }
+                    let mut chain = ancestors(&units, &u.unit.id);
+                    chain.push(u.unit.id.clone());
+                    errors.push(e.in_units(&chain));
+                }
+                None => warnings.push(format!(
                     "{} depends on {d}, which is not a unit of this repository",
                     u.unit.id
-                ));
+                )),
             }
         }
     }
-    let mut errors = Vec::new();
     let nodes: Vec<order::Node> = units
         .iter()
         .map(|u| order::Node {

@@ -482,6 +482,24 @@ pub fn relative_to(path: &Path, base: &Path) -> String {
     parts.join("/")
 }
 
+/// What to do about a YAML syntax error, by what the parser said.
+fn yaml_syntax_help(message: &str) -> String {
+    let common = "YAML nests by indentation: a key must line up with its siblings, and a value that holds \": \" or starts with a special character ([ { * & ! | > % @ `) must be quoted";
+    if message.contains("mapping values are not allowed") {
+        format!(
+            "this line is indented deeper than the key above it, or a value holds \": \"; {common}"
+        )
+    } else if message.contains("did not find expected '-' indicator") {
+        format!("this line does not line up with the list items above it; {common}")
+    } else if message.contains("did not find expected key") {
+        format!("this line does not line up with the keys of its mapping; {common}")
+    } else if message.contains("tab") {
+        "YAML indentation must use spaces, not tabs".to_string()
+    } else {
+        common.to_string()
+    }
+}
+
 /// Reads the objects of a resource file: every non-empty document, with `List` kinds
 /// expanded into their items.
 pub fn parse_resources(text: &str, path: &Path) -> Result<Vec<Resource>> {
@@ -498,6 +516,7 @@ pub fn parse_resources(text: &str, path: &Path) -> Result<Vec<Resource>> {
             path,
             e.pos,
         )
+        .with_help(yaml_syntax_help(&e.message))
     })?;
     let mut out = Vec::new();
     for mut doc in docs {

@@ -212,6 +212,11 @@ impl Mapping {
         &self.entries
     }
 
+    /// The entries, for changing values or positions in place.
+    pub fn entries_mut(&mut self) -> &mut [Entry] {
+        &mut self.entries
+    }
+
     /// The keys in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.key.as_str())
@@ -234,6 +239,57 @@ impl FromIterator<(String, Node)> for Mapping {
 }
 
 impl Node {
+    /// Gives this node the source positions of `from` wherever the two have the same
+    /// shape (the same keys; sequences of the same length), and no position elsewhere:
+    /// for a node rebuilt from `from` (re-read from text by Flux's variable
+    /// substitution, round-tripped through JSON by a JSON patch), whose own positions
+    /// are in no file.
+    pub fn take_positions_from(&mut self, from: &Node) {
+        self.pos = from.pos;
+        match (&mut self.value, &from.value) {
+            (Value::Map(to), Value::Map(src)) => {
+                for e in to.entries_mut() {
+                    match src.entry(&e.key) {
+                        Some(s) => {
+                            e.key_pos = s.key_pos;
+                            e.value.take_positions_from(&s.value);
+                        }
+                        None => {
+                            e.key_pos = Pos::NONE;
+                            e.value.forget_positions();
+                        }
+                    }
+                }
+            }
+            // Items are matched by index only when none was added or removed.
+            (Value::Seq(to), Value::Seq(src)) if to.len() == src.len() => {
+                for (item, s) in to.iter_mut().zip(src) {
+                    item.take_positions_from(s);
+                }
+            }
+            (Value::Map(_) | Value::Seq(_), _) => self.forget_positions_below(),
+            _ => {}
+        }
+    }
+
+    /// Clears this node's positions and its children's.
+    pub fn forget_positions(&mut self) {
+        self.pos = Pos::NONE;
+        self.forget_positions_below();
+    }
+
+    fn forget_positions_below(&mut self) {
+        match &mut self.value {
+            Value::Map(m) => {
+                for e in m.entries_mut() {
+                    e.key_pos = Pos::NONE;
+                    e.value.forget_positions();
+                }
+            }
+            Value::Seq(items) => items.iter_mut().for_each(Node::forget_positions),
+            _ => {}
+        }
+    }
     /// A node made by kubake, with no source position.
     pub fn new(value: Value) -> Self {
         Node {

@@ -260,8 +260,13 @@ fn chart(ctx: &Ctx<'_>, unit: &Unit) -> Step<ChartChoice> {
 fn from_store(ctx: &Ctx<'_>, unit: &Unit, name: &str, constraint: &str) -> Step<ChartChoice> {
     let file = unit.source.clone().unwrap_or_default();
     let found = ctx.stores.resolve(name, constraint).map_err(|e| {
-        // the version asked for (spec.chart.spec.version), else the chart's name
-        let pos = ["version", "chart"]
+        // a missing chart at its name, a missing version at the version asked for
+        let fields = if e.message().starts_with("chart ") {
+            ["chart", "version"]
+        } else {
+            ["version", "chart"]
+        };
+        let pos = fields
             .iter()
             .find_map(|k| unit.definition.get_path(&["spec", "chart", "spec", k]))
             .map_or(kubake_yaml::Pos::NONE, |n| n.pos);

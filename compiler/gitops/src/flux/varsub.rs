@@ -96,7 +96,11 @@ pub fn substitute_reporting_unset(
         .map_err(|e| SubstituteError::Yaml(e.message))?;
     let doc = docs.into_iter().find(|d| !d.is_null());
     match doc {
-        Some(d) if d.as_map().is_some() => Ok((d, unset)),
+        Some(mut d) if d.as_map().is_some() => {
+            // Positions of the re-read text are in no file: keep the original's.
+            d.take_positions_from(obj);
+            Ok((d, unset))
+        }
         Some(_) => Err(SubstituteError::Yaml(
             "the substituted text is not an object any more".into(),
         )),

@@ -294,7 +294,10 @@ fn apply_json6902(resmap: &mut ResMap, targets: &[usize], ops: &json_patch::Patc
                 json6902_error_text(ops, &e)
             ))
         })?;
-        res.node = json::from_json(&doc);
+        let mut patched = json::from_json(&doc);
+        // keep the source positions for diagnostics about the patched object
+        patched.take_positions_from(&res.node);
+        res.node = patched;
     }
 
     Ok(())
