@@ -412,3 +412,35 @@ impl fmt::Display for Pos {
         write!(f, "{}:{}", self.line, self.col)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{load_one, Schema};
+
+    #[test]
+    fn positions_carry_over_where_the_shape_is_the_same() {
+        let original =
+            load_one("a: 1\nb:\n  c: x\nl: [1, 2]\nm: [1]\n", Schema::Core12).expect("YAML");
+        // Rebuilt elsewhere: b.c kept, b.d new, l the same length, m longer.
+        let mut rebuilt = load_one(
+            "\n\n\na: 1\nb:\n  c: y\n  d: z\nl: [3, 4]\nm: [1, 2]\n",
+            Schema::Core12,
+        )
+        .expect("YAML");
+        rebuilt.take_positions_from(&original);
+        let pos =
+            |n: &crate::Node, path: &[&str]| n.get_path(path).map(|x| (x.pos.line, x.pos.col));
+        assert_eq!(pos(&rebuilt, &["b", "c"]), pos(&original, &["b", "c"]));
+        assert_eq!(pos(&rebuilt, &["b", "d"]), Some((0, 0)));
+        let b = rebuilt.get("b").and_then(|b| b.as_map()).expect("map");
+        assert_eq!(b.entry("c").map(|e| e.key_pos.line), Some(3));
+        assert_eq!(b.entry("d").map(|e| e.key_pos.line), Some(0));
+        let l = rebuilt.get("l").and_then(|l| l.as_seq()).expect("seq");
+        assert_eq!(l[1].pos.line, 4);
+        let m = rebuilt.get("m").and_then(|m| m.as_seq()).expect("seq");
+        assert!(
+            m.iter().all(|x| x.pos.line == 0),
+            "items of a longer list are not matched"
+        );
+    }
+}
