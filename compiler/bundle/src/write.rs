@@ -9,9 +9,10 @@
 //! Bundle files are not forced to disk one by one (no `fsync`), as compilers and git do
 //! not force theirs: the renames make a build atomic for every reader and against an
 //! interrupted kubake, and a bundle is rebuilt byte for byte from the repository (after
-//! a power loss, `kubake check` says whether it survived). On this machine's disks the
-//! eleven `fsync`s of a small repository cost more than compiling it. `kubake.lock`,
-//! a source file, is still synced before its rename.
+//! a power loss, `kubake check` says whether it survived). Measured on the development
+//! VM, syncing each file made `kubake build` of a seven-chart repository about 110 ms
+//! slower than `kubake check` of it (which writes nothing); without, the two are within
+//! noise. `kubake.lock`, a source file, is still synced before its rename.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
