@@ -135,3 +135,45 @@ fn unchanged_inputs_reuse_the_build_and_one_change_renders_one_chart() {
     build(&uncached, &renderer).expect("builds");
     assert_eq!(files(&out), files(&uncached_out));
 }
+
+#[test]
+fn concurrent_builds_share_one_cache() {
+    let copy = fixture_copy("flux-garage", "cache-concurrent", false);
+    let renderer = Counting::default();
+    let outs: Vec<std::path::PathBuf> = (0..4).map(|i| copy.dir.join(format!("out{i}"))).collect();
+    // Twice: the first round races to fill the cache, the second races to read it.
+    for round in 0..2 {
+        std::thread::scope(|s| {
+            for out in &outs {
+                let opts = options(&copy, out);
+                let renderer = &renderer;
+                s.spawn(move || {
+                    let report = build(&opts, renderer).expect("builds");
+                    if round == 1 {
+                        assert!(report.cache.build_reused, "{report:?}");
+                    }
+                });
+            }
+        });
+    }
+    let first = files(&outs[0]);
+    for out in &outs[1..] {
+        assert_eq!(files(out), first);
+    }
+    let uncached = copy.dir.join("uncached");
+    build(
+        &BuildOptions {
+            cache: None,
+            ..options(&copy, &uncached)
+        },
+        &renderer,
+    )
+    .expect("builds");
+    assert_eq!(files(&uncached), first);
+    // No temporary file is left in the cache.
+    let tmp = copy.dir.join("cache/tmp");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .map(|rd| rd.filter_map(Result::ok).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+}
