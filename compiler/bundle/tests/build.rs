@@ -188,21 +188,7 @@ fn charts_render_again_for_new_api_versions_only_when_their_reads_change() {
             calls: Default::default(),
             unchanged,
         };
-        let opts = BuildOptions {
-            gitops: kubake_gitops::Options {
-                entry: copy
-                    .repo
-                    .join("clusters/garage")
-                    .to_string_lossy()
-                    .into_owned(),
-                root: Some(copy.repo.clone()),
-                charts: vec![copy.charts.clone()],
-                ..Default::default()
-            },
-            out: copy.dir.join("out"),
-            threads: Some(2),
-            ..BuildOptions::default()
-        };
+        let opts = common::garage_options(&copy, &copy.dir.join("out"));
         let report = build(&opts, &renderer).expect("builds");
         (renderer.calls.into_inner(), report)
     };
@@ -261,19 +247,8 @@ fn progress_is_reported_until_every_unit_is_done() {
         ))
     };
     let opts = BuildOptions {
-        gitops: kubake_gitops::Options {
-            entry: copy
-                .repo
-                .join("clusters/garage")
-                .to_string_lossy()
-                .into_owned(),
-            root: Some(copy.repo.clone()),
-            charts: vec![copy.charts.clone()],
-            ..Default::default()
-        },
-        out: copy.dir.join("out"),
         progress: Some(sink),
-        ..BuildOptions::default()
+        ..common::garage_options(&copy, &copy.dir.join("out"))
     };
     let report = build(&opts, &EchoRenderer).expect("builds");
     let events = events.lock().expect("not poisoned");

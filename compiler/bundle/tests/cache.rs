@@ -29,21 +29,9 @@ impl ChartRenderer for Counting {
 
 fn options(copy: &common::Copy, out: &Path) -> BuildOptions {
     BuildOptions {
-        gitops: kubake_gitops::Options {
-            entry: copy
-                .repo
-                .join("clusters/garage")
-                .to_string_lossy()
-                .into_owned(),
-            root: Some(copy.repo.clone()),
-            charts: vec![copy.charts.clone()],
-            ..Default::default()
-        },
-        out: out.to_path_buf(),
-        threads: Some(2),
         cache: Some(Store::new(copy.dir.join("cache"))),
         renderer_settings: "test".into(),
-        progress: None,
+        ..common::garage_options(copy, out)
     }
 }
 

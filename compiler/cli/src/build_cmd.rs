@@ -181,15 +181,26 @@ impl RepoArgs {
     }
 }
 
-/// Runs `kubake build`.
-pub fn run(args: BuildArgs) -> ExitCode {
-    let (mut opts, renderer, how) = options(args);
+/// Runs `work` with a progress bar (on a terminal, unless `--quiet` or `--json`),
+/// removed before the result is printed; gives the options back.
+fn with_progress_bar<T>(
+    mut opts: BuildOptions,
+    how: Reporting,
+    work: impl FnOnce(&BuildOptions) -> T,
+) -> (T, BuildOptions) {
     let bar = Bar::start(!how.quiet && !how.json);
     opts.progress = bar.as_ref().map(Bar::sink);
-    let result = build(&opts, &renderer);
+    let result = work(&opts);
     if let Some(b) = &bar {
         b.finish();
     }
+    (result, opts)
+}
+
+/// Runs `kubake build`.
+pub fn run(args: BuildArgs) -> ExitCode {
+    let (opts, renderer, how) = options(args);
+    let (result, opts) = with_progress_bar(opts, how, |o| build(o, &renderer));
     match result {
         Ok(report) => {
             let seconds = how.started.elapsed().as_secs_f64();
@@ -312,13 +323,8 @@ fn cache_json(c: &CacheUse) -> serde_json::Value {
 /// Runs `kubake check`: exit 0 when the bundle is current, 1 (with what differs) when it
 /// is not, 2 when the repository does not compile.
 pub fn run_check(args: BuildArgs) -> ExitCode {
-    let (mut opts, renderer, how) = options(args);
-    let bar = Bar::start(!how.quiet && !how.json);
-    opts.progress = bar.as_ref().map(Bar::sink);
-    let result = check(&opts, &renderer);
-    if let Some(b) = &bar {
-        b.finish();
-    }
+    let (opts, renderer, how) = options(args);
+    let (result, opts) = with_progress_bar(opts, how, |o| check(o, &renderer));
     if let Ok(report) = &result {
         #[allow(clippy::print_stderr)]
         for w in &report.warnings {

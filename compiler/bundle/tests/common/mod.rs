@@ -170,3 +170,23 @@ impl ChartRenderer for EchoRenderer {
         Ok(out)
     }
 }
+
+/// Options building a `flux-garage` copy (entry `clusters/garage`, its chart store) into
+/// `out`, on two threads, without a cache.
+pub fn garage_options(copy: &Copy, out: &Path) -> kubake_bundle::BuildOptions {
+    kubake_bundle::BuildOptions {
+        gitops: kubake_gitops::Options {
+            entry: copy
+                .repo
+                .join("clusters/garage")
+                .to_string_lossy()
+                .into_owned(),
+            root: Some(copy.repo.clone()),
+            charts: vec![copy.charts.clone()],
+            ..Default::default()
+        },
+        out: out.to_path_buf(),
+        threads: Some(2),
+        ..kubake_bundle::BuildOptions::default()
+    }
+}
