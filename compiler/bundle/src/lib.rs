@@ -95,7 +95,7 @@ impl PartialEq for ProgressSink {
 impl Eq for ProgressSink {}
 
 /// What a successful build did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildReport {
     /// Where the bundle is.
     pub out: PathBuf,
@@ -117,6 +117,12 @@ pub struct BuildReport {
     pub warnings: Vec<String>,
     /// What the cache gave.
     pub cache: CacheUse,
+    /// Every unit file written, with its BLAKE3 (as `index.json` lists them).
+    pub file_hashes: Vec<(String, String)>,
+    /// Seconds spent compiling (or finding the build in the cache) and laying it out.
+    pub compile_seconds: f64,
+    /// Seconds spent writing the bundle and the lock.
+    pub write_seconds: f64,
 }
 
 /// What the cache gave a build.
@@ -289,7 +295,9 @@ pub fn build(
     opts: &BuildOptions,
     renderer: &dyn kubake_gitops::ChartRenderer,
 ) -> Result<BuildReport, Error> {
+    let started = std::time::Instant::now();
     let p = prepare(opts, renderer)?;
+    let compile_seconds = started.elapsed().as_secs_f64();
     let write_lock = !p.locked && p.lock_changed;
     write::write_dir(&p.bundle.files, &opts.out).map_err(Error::Write)?;
     if write_lock {
@@ -317,6 +325,15 @@ pub fn build(
         lock_written: write_lock,
         warnings: p.warnings,
         cache: p.cache,
+        file_hashes: p
+            .bundle
+            .files
+            .iter()
+            .filter(|(path, _)| path != "index.json")
+            .map(|(path, bytes)| (path.clone(), blake3::hash(bytes).to_hex().to_string()))
+            .collect(),
+        compile_seconds,
+        write_seconds: started.elapsed().as_secs_f64() - compile_seconds,
     })
 }
 

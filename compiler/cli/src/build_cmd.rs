@@ -291,6 +291,13 @@ fn build_json(r: &kubake_bundle::BuildReport, seconds: f64) -> serde_json::Value
         "lockWritten": r.lock_written,
         "warnings": r.warnings,
         "cache": cache_json(&r.cache),
+        "bundle": r.file_hashes.iter().map(|(path, hash)| serde_json::json!({
+            "path": path, "blake3": hash,
+        })).collect::<Vec<_>>(),
+        "timings": {
+            "compile": r.compile_seconds,
+            "write": r.write_seconds,
+        },
         "seconds": seconds,
     })
 }

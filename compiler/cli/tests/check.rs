@@ -137,6 +137,12 @@ fn the_cache_can_be_inspected_bypassed_and_emptied() {
     let uncached = w.run_with("build", &["--no-cache", "--json"]);
     let summary: serde_json::Value = serde_json::from_slice(&uncached.stdout).expect("JSON");
     assert_eq!(summary["cache"]["enabled"], false);
+    let bundle = summary["bundle"].as_array().expect("bundle list");
+    assert_eq!(bundle.len(), 1);
+    assert_eq!(bundle[0]["blake3"].as_str().map(str::len), Some(64));
+    assert!(summary["timings"]["compile"]
+        .as_f64()
+        .is_some_and(|s| s >= 0.0));
     assert!(!w.cache().exists(), "--no-cache keeps nothing");
 
     assert!(w.run("build").status.success());
