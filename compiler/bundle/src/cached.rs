@@ -131,6 +131,7 @@ pub(crate) fn save(store: &Store, key: &str, p: &Prepared) {
         "locked": p.locked,
     });
     store.put(DOMAIN, key, entry.to_string().as_bytes());
+    store.gc_now_and_then(kubake_cache::DEFAULT_MAX_BYTES);
 }
 
 /// Keeps `p` under the key of the repository as it is now, after the build wrote

@@ -19,7 +19,7 @@
 pub mod digest;
 mod store;
 
-pub use store::{GcReport, Store, Usage};
+pub use store::{GcReport, Store, Usage, DEFAULT_MAX_BYTES};
 
 /// A cache key under construction: a BLAKE3 hash of typed, length-prefixed fields, so
 /// that no two different field sequences hash alike (`"ab","c"` vs `"a","bc"`).

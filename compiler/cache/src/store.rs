@@ -10,6 +10,13 @@ use std::time::{Duration, SystemTime};
 /// Temporary files older than this belong to a run that died; `gc` removes them.
 const STALE_TEMP: Duration = Duration::from_secs(3600);
 
+/// The size [`Store::gc_now_and_then`] keeps a store under, and `kubake cache gc`'s
+/// default.
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+/// How often [`Store::gc_now_and_then`] collects.
+const GC_INTERVAL: Duration = Duration::from_secs(24 * 3600);
+
 /// A cache directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Store {
@@ -106,6 +113,21 @@ impl Store {
                 let _ = fs::remove_file(&tmp);
                 Err(e)
             }
+        }
+    }
+
+    /// Runs [`Store::gc`] with `max_bytes` when the last such run is more than a day
+    /// old (a marker file records it), so that a cache nobody cleans stays bounded
+    /// without every build paying for a walk of it. Failures are ignored.
+    pub fn gc_now_and_then(&self, max_bytes: u64) {
+        let marker = self.dir.join("last-gc");
+        let due = fs::metadata(&marker)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_none_or(|age| age > GC_INTERVAL);
+        if due && fs::create_dir_all(&self.dir).is_ok() && fs::write(&marker, b"").is_ok() {
+            let _ = self.gc(max_bytes);
         }
     }
 
@@ -209,6 +231,18 @@ mod tests {
                 bytes: 5
             }
         );
+        let _ = fs::remove_dir_all(s.dir());
+    }
+
+    #[test]
+    fn gc_runs_now_and_then() {
+        let s = temp_store("then");
+        s.put("render", "bb01", &[0; 100]);
+        s.gc_now_and_then(0);
+        assert_eq!(s.usage().entries, 0, "the first call collects");
+        s.put("render", "bb02", &[0; 100]);
+        s.gc_now_and_then(0);
+        assert_eq!(s.usage().entries, 1, "a second call the same day does not");
         let _ = fs::remove_dir_all(s.dir());
     }
 

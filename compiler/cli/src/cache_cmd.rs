@@ -25,6 +25,7 @@ enum CacheAction {
     /// Remove the least recently used entries until the cache fits in --max-size.
     Gc {
         /// The size to shrink to: bytes, or with a K, M or G suffix (powers of 1024).
+        /// Builds run this with 1G once a day on their own.
         #[arg(long, default_value = "1G", value_parser = parse_size)]
         max_size: u64,
     },
