@@ -35,10 +35,11 @@ r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 warm, cold = statistics.median(r["warm check"]["times"]), statistics.median(r["cold check"]["times"])
 print(f"median warm {warm*1000:.1f} ms, cold {cold*1000:.1f} ms: warm is {100*warm/cold:.1f}% of cold")
 PY
-  # One values edit in one HelmRelease (the first one found), then check.
+  # One values edit in one HelmRelease (the first one found): fullnameOverride, which
+  # most charts honour, renames its objects; then check.
   release=$(grep -rl --include='*.yaml' '^kind: HelmRelease' "$repo" | sort | head -1 || true)
   if [ -n "$release" ] && grep -q '^  values:' "$release"; then
-    sed -i 's/^  values:/  values:\n    kubakeBenchEdit: true/' "$release"
+    sed -i "s/^  values:/  values:\\n    fullnameOverride: kubake-bench/" "$release"
     "$kubake" check "${args[@]}" --json 2>/dev/null >"$out/$name-edit.json" || true
     python3 - "$out/$name-edit.json" "${release#"$repo/"}" <<'PY'
 import json, sys
