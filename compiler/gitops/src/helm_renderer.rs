@@ -62,18 +62,6 @@ impl HelmRenderer {
 
 impl ChartRenderer for HelmRenderer {
     fn render(&self, req: &ChartRequest) -> Result<RenderedChart, RenderError> {
-        if !req.chart_values_files.is_empty() {
-            return Err(RenderError {
-                message: format!(
-                    "chart {}: replacing the chart's values.yaml with valuesFiles ({}) is not supported yet",
-                    req.chart_name,
-                    req.chart_values_files.join(", ")
-                ),
-                file: Some(req.chart.path().display().to_string()),
-                pos: kubake_yaml::Pos::NONE,
-                help: Some("merge those files into the HelmRelease's values instead".into()),
-            });
-        }
         let opts = TemplateOptions {
             release_name: Some(req.release_name.clone()),
             namespace: req.namespace.clone(),
@@ -89,6 +77,14 @@ impl ChartRenderer for HelmRenderer {
         };
         let failed = |e: kubake_helm::pipeline::TemplateError| failure(&e, &req.chart);
         let out = match self.chart(req.chart.path()) {
+            Ok(chart) if !req.chart_values_files.is_empty() => {
+                let defaults = values_files(&chart, &req.chart_values_files)?;
+                template_loaded(
+                    req.chart.path(),
+                    &chart.with_default_values(defaults),
+                    &opts,
+                )
+            }
             Ok(chart) => template_loaded(req.chart.path(), &chart, &opts),
             // Rendered the plain way, a broken chart fails with exactly `helm template`'s
             // first error (release name and kube version are checked before loading).
@@ -101,6 +97,57 @@ impl ChartRenderer for HelmRenderer {
             rendered.api_reads = ApiReads::answers(asked);
         }
         Ok(rendered)
+    }
+}
+
+/// Flux's `spec.chart.spec.valuesFiles`: the chart's files `names` (paths in the chart;
+/// `values.yaml` is the chart's own), merged in order, later ones winning key by key in
+/// nested maps, as source-controller merges them into the packaged chart's values.
+fn values_files(
+    chart: &LoadedChart,
+    names: &[String],
+) -> Result<kubake_chart::Values, RenderError> {
+    let c = chart.chart();
+    let mut merged = kubake_chart::Values::new();
+    for name in names {
+        let clean = name.trim_start_matches("./");
+        let values = if clean == "values.yaml" {
+            c.values.clone()
+        } else {
+            let file = c
+                .files
+                .iter()
+                .find(|f| f.name == clean)
+                .ok_or_else(|| RenderError {
+                    message: format!(
+                        "chart {}: valuesFiles names {name}, which the chart does not have",
+                        c.name()
+                    ),
+                    file: Some(c.source.display().to_string()),
+                    pos: kubake_yaml::Pos::NONE,
+                    help: Some(
+                        "valuesFiles are paths inside the chart, like values-production.yaml"
+                            .into(),
+                    ),
+                })?;
+            kubake_chart::load::parse_values(&file.data).map_err(|e| {
+                RenderError::new(format!("chart {}: cannot read {name}: {e}", c.name()))
+            })?
+        };
+        merge_maps(&mut merged, values);
+    }
+    Ok(merged)
+}
+
+/// Merges `from` into `into`: nested maps key by key, anything else replaced.
+fn merge_maps(into: &mut kubake_chart::Values, from: kubake_chart::Values) {
+    for (k, v) in from {
+        match (into.get_mut(&k), v) {
+            (Some(serde_json::Value::Object(a)), serde_json::Value::Object(b)) => merge_maps(a, b),
+            (_, v) => {
+                into.insert(k, v);
+            }
+        }
     }
 }
 
@@ -225,6 +272,53 @@ mod tests {
             Some(chart.join("templates/_helpers.tpl").display().to_string())
         );
         assert_eq!((e.pos.line, e.pos.col), (2, 3));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn values_files_replace_the_charts_values_merged_in_order() {
+        let dir = std::env::temp_dir().join(format!("kubake-hr-vf-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let chart = dir.join("demo");
+        std::fs::create_dir_all(chart.join("templates")).unwrap();
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: demo\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            chart.join("values.yaml"),
+            "a: {p: 1, q: 1}\nonly_default: d\n",
+        )
+        .unwrap();
+        std::fs::write(chart.join("values-prod.yaml"), "a: {q: 2, r: 2}\n").unwrap();
+        std::fs::write(
+            chart.join("templates/cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: {{ toJson .Values | quote }}\n",
+        )
+        .unwrap();
+        let mut req = ChartRequest::new(ChartLocation::Directory(chart.clone()), "web", "apps");
+        let render = |req: &ChartRequest| {
+            HelmRenderer::default()
+                .render(req)
+                .map(|r| r.manifests[0].text.clone())
+        };
+        req.chart_values_files = vec!["values-prod.yaml".into()];
+        let prod = render(&req).unwrap();
+        assert!(prod.contains(r#"{\"a\":{\"q\":2,\"r\":2}}"#), "{prod}");
+        req.chart_values_files = vec!["./values.yaml".into(), "values-prod.yaml".into()];
+        let both = render(&req).unwrap();
+        assert!(
+            both.contains(r#"{\"a\":{\"p\":1,\"q\":2,\"r\":2},\"only_default\":\"d\"}"#),
+            "{both}"
+        );
+        req.chart_values_files = vec!["values-missing.yaml".into()];
+        let e = HelmRenderer::default().render(&req).unwrap_err();
+        assert!(
+            e.message.contains("valuesFiles names values-missing.yaml"),
+            "{}",
+            e.message
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

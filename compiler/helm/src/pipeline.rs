@@ -195,6 +195,25 @@ pub fn load_chart(
     Ok(LoadedChart { chart, warnings })
 }
 
+impl LoadedChart {
+    /// The chart as loaded.
+    pub fn chart(&self) -> &kubake_chart::Chart {
+        &self.chart
+    }
+
+    /// The same chart with `values` as its defaults instead of its `values.yaml` (Flux's
+    /// `valuesFiles`, which source-controller packages as the chart's values).
+    #[must_use]
+    pub fn with_default_values(&self, values: kubake_chart::Values) -> LoadedChart {
+        let mut chart = self.chart.clone();
+        chart.values = values;
+        LoadedChart {
+            chart,
+            warnings: self.warnings.clone(),
+        }
+    }
+}
+
 /// [`template`] of a chart already loaded from `chart_path` (which still names it in
 /// generated release names).
 pub fn template_loaded(
