@@ -297,7 +297,7 @@ mod tests {
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: {{ toJson .Values | quote }}\n",
         )
         .unwrap();
-        let mut req = ChartRequest::new(ChartLocation::Directory(chart.clone()), "web", "apps");
+        let mut req = ChartRequest::new(ChartLocation::Directory(chart), "web", "apps");
         let render = |req: &ChartRequest| {
             HelmRenderer::default()
                 .render(req)
