@@ -14,7 +14,7 @@
 //!
 //! Not here: the build itself (`kfile::build`) or substitution (`varsub`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use kubake_yaml::{Mapping, Node, Value};
 
@@ -48,20 +48,86 @@ fn excluded_by_source_controller(name: &str, is_dir: bool) -> bool {
 }
 
 /// The resources of a generated kustomization for `dir` (`./file.yaml`, `./sub`).
-pub fn generated_resources(dir: &Path) -> Result<Vec<String>> {
+///
+/// `.sourceignore` files (gitignore syntax, each about its own folder) in `source_root`
+/// and the folders down to and below `dir` exclude files from the artifact, so from the
+/// generated list.
+pub fn generated_resources(dir: &Path, source_root: &Path) -> Result<Vec<String>> {
+    let mut ignores = SourceIgnores::default();
+    if let Ok(rel) = dir.strip_prefix(source_root) {
+        let mut at = source_root.to_path_buf();
+        ignores.enter(&at)?;
+        for c in rel.components() {
+            at.push(c);
+            if at != dir {
+                ignores.enter(&at)?;
+            }
+        }
+    }
     let mut out = Vec::new();
-    walk(dir, dir, &mut out, 0)?;
+    walk(dir, dir, &mut out, 0, &mut ignores)?;
     Ok(out)
 }
 
-fn walk(base: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> Result<()> {
+/// The `.sourceignore` files in force while walking: one matcher per folder that has
+/// one, outermost first.
+#[derive(Default)]
+struct SourceIgnores {
+    stack: Vec<(PathBuf, ignore::gitignore::Gitignore)>,
+}
+
+impl SourceIgnores {
+    /// Reads `dir/.sourceignore`, if any, into the stack.
+    fn enter(&mut self, dir: &Path) -> Result<bool> {
+        let file = dir.join(".sourceignore");
+        if !file.is_file() {
+            return Ok(false);
+        }
+        let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
+        if let Some(e) = b.add(&file) {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("cannot read {}: {e}", file.display()),
+            ));
+        }
+        let matcher = b
+            .build()
+            .map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", file.display())))?;
+        self.stack.push((dir.to_path_buf(), matcher));
+        Ok(true)
+    }
+
+    /// Whether `path` is excluded: the innermost file with a matching rule decides (a
+    /// `!pattern` there brings a path back).
+    fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        for (_, m) in self.stack.iter().rev() {
+            let found = m.matched_path_or_any_parents(path, is_dir);
+            if found.is_ignore() {
+                return true;
+            }
+            if found.is_whitelist() {
+                return false;
+            }
+        }
+        false
+    }
+}
+
+fn walk(
+    base: &Path,
+    dir: &Path,
+    out: &mut Vec<String>,
+    depth: usize,
+    ignores: &mut SourceIgnores,
+) -> Result<()> {
     if depth > MAX_WALK_DEPTH {
         return Ok(());
     }
+    let entered = ignores.enter(dir)?;
     let entries = list_dir(dir)
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot list {}: {e}", dir.display())))?;
     for e in entries {
-        if excluded_by_source_controller(&e.name, e.is_dir) {
+        if excluded_by_source_controller(&e.name, e.is_dir) || ignores.excludes(&e.path, e.is_dir) {
             continue;
         }
         let rel = e
@@ -73,21 +139,24 @@ fn walk(base: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> Result<
             if kfile::find(&e.path).is_some() {
                 out.push(format!("./{rel}"));
             } else {
-                walk(base, &e.path, out, depth + 1)?;
+                walk(base, &e.path, out, depth + 1, ignores)?;
             }
         } else if e.name.ends_with(".yaml") || e.name.ends_with(".yml") {
             out.push(format!("./{rel}"));
         }
+    }
+    if entered {
+        ignores.stack.pop();
     }
     Ok(())
 }
 
 /// The kustomization to build for a Flux Kustomization whose `spec` is `spec` and whose
 /// path is `dir`: the existing file or a generated one, with the Flux fields written in.
-pub fn prepare(dir: &Path, spec: &Node, root: &Path) -> Result<KustFile> {
+pub fn prepare(dir: &Path, spec: &Node, root: &Path, source_root: &Path) -> Result<KustFile> {
     let mut k = match KustFile::load(dir, root)? {
         Some(k) => k,
-        None => KustFile::generated(dir, &generated_resources(dir)?),
+        None => KustFile::generated(dir, &generated_resources(dir, source_root)?),
     };
     apply_flux_fields(&mut k, dir, spec)?;
     Ok(k)
@@ -241,6 +310,31 @@ mod tests {
 
     fn node(text: &str) -> Node {
         load_one(text, Schema::Core12).unwrap_or_else(|_| Node::null())
+    }
+
+    #[test]
+    fn sourceignore_files_leave_files_out_of_generated_kustomizations() {
+        let root = std::env::temp_dir().join(format!("kubake-sourceignore-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write(
+            ".sourceignore",
+            "# secrets stay out\nsecret-*.yaml\n/apps/drafts/\n",
+        );
+        write("apps/a.yaml", "");
+        write("apps/secret-x.yaml", "");
+        write("apps/drafts/d.yaml", "");
+        write("apps/sub/.sourceignore", "*.yaml\n!keep.yaml\n");
+        write("apps/sub/b.yaml", "");
+        write("apps/sub/keep.yaml", "");
+        write("apps/sub/secret-keep.yaml", "");
+        let listed = generated_resources(&root.join("apps"), &root).unwrap();
+        assert_eq!(listed, ["./a.yaml", "./sub/keep.yaml"]);
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -72,8 +72,8 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
             .into());
     }
 
-    let kfile =
-        generate::prepare(&dir, &spec, &ctx.cfg.root).map_err(|e| e.in_units(&ctx.chain))?;
+    let kfile = generate::prepare(&dir, &spec, &ctx.cfg.root, &source_root)
+        .map_err(|e| e.in_units(&ctx.chain))?;
     let fs = OverlayFs::new().confined_to(&source_root);
     let kpath = rel_string(&ctx.cfg.root, &kfile.path);
     let built =
