@@ -54,14 +54,12 @@ fn excluded_by_source_controller(name: &str, is_dir: bool) -> bool {
 /// generated list.
 pub fn generated_resources(dir: &Path, source_root: &Path) -> Result<Vec<String>> {
     let mut ignores = SourceIgnores::default();
+    // The folders above `dir` (the walk reads `dir`'s own file).
     if let Ok(rel) = dir.strip_prefix(source_root) {
         let mut at = source_root.to_path_buf();
-        ignores.enter(&at)?;
         for c in rel.components() {
+            ignores.enter(&at)?;
             at.push(c);
-            if at != dir {
-                ignores.enter(&at)?;
-            }
         }
     }
     let mut out = Vec::new();
