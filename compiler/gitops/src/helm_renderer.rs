@@ -78,7 +78,11 @@ impl ChartRenderer for HelmRenderer {
         let failed = |e: kubake_helm::pipeline::TemplateError| failure(&e, &req.chart);
         let out = match self.chart(req.chart.path()) {
             Ok(chart) if !req.chart_values_files.is_empty() => {
-                let defaults = values_files(&chart, &req.chart_values_files)?;
+                let defaults = values_files(
+                    &chart,
+                    &req.chart_values_files,
+                    req.ignore_missing_values_files,
+                )?;
                 template_loaded(
                     req.chart.path(),
                     &chart.with_default_values(defaults),
@@ -106,30 +110,29 @@ impl ChartRenderer for HelmRenderer {
 fn values_files(
     chart: &LoadedChart,
     names: &[String],
+    ignore_missing: bool,
 ) -> Result<kubake_chart::Values, RenderError> {
     let c = chart.chart();
     let mut merged = kubake_chart::Values::new();
     for name in names {
         let clean = name.trim_start_matches("./");
+        let found = c.files.iter().find(|f| f.name == clean);
         let values = if clean == "values.yaml" {
             c.values.clone()
+        } else if found.is_none() && ignore_missing {
+            continue;
         } else {
-            let file = c
-                .files
-                .iter()
-                .find(|f| f.name == clean)
-                .ok_or_else(|| RenderError {
-                    message: format!(
-                        "chart {}: valuesFiles names {name}, which the chart does not have",
-                        c.name()
-                    ),
-                    file: Some(c.source.display().to_string()),
-                    pos: kubake_yaml::Pos::NONE,
-                    help: Some(
-                        "valuesFiles are paths inside the chart, like values-production.yaml"
-                            .into(),
-                    ),
-                })?;
+            let file = found.ok_or_else(|| RenderError {
+                message: format!(
+                    "chart {}: valuesFiles names {name}, which the chart does not have",
+                    c.name()
+                ),
+                file: Some(c.source.display().to_string()),
+                pos: kubake_yaml::Pos::NONE,
+                help: Some(
+                    "valuesFiles are paths inside the chart, like values-production.yaml".into(),
+                ),
+            })?;
             kubake_chart::load::parse_values(&file.data).map_err(|e| {
                 RenderError::new(format!("chart {}: cannot read {name}: {e}", c.name()))
             })?
@@ -319,6 +322,9 @@ mod tests {
             "{}",
             e.message
         );
+        req.chart_values_files = vec!["values-prod.yaml".into(), "values-missing.yaml".into()];
+        req.ignore_missing_values_files = true;
+        assert_eq!(render(&req).unwrap(), prod);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

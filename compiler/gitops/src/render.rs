@@ -66,6 +66,9 @@ pub struct ChartRequest {
     /// Files of the chart that replace its `values.yaml` as defaults, merged in order
     /// (Flux `spec.chart.spec.valuesFiles`); empty for the chart's own `values.yaml`.
     pub chart_values_files: Vec<String>,
+    /// Flux `ignoreMissingValuesFiles`: a missing `chart_values_files` entry is skipped
+    /// instead of failing the render.
+    pub ignore_missing_values_files: bool,
     /// `--include-crds`: render the charts' `crds/` directories.
     pub include_crds: bool,
     /// `--skip-tests`: leave out `helm.sh/hook: test` documents.
@@ -94,6 +97,7 @@ impl ChartRequest {
             namespace: namespace.into(),
             values: Values::new(),
             chart_values_files: Vec::new(),
+            ignore_missing_values_files: false,
             include_crds: false,
             skip_tests: false,
             skip_schema_validation: false,

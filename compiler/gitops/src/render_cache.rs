@@ -100,6 +100,7 @@ impl<'a> CachingRenderer<'a> {
             .str(&req.namespace)
             .str(&serde_json::to_string(&req.values).ok()?)
             .str(&req.chart_values_files.join("\n"))
+            .flag(req.ignore_missing_values_files)
             .flag(req.include_crds)
             .flag(req.skip_tests)
             .flag(req.skip_schema_validation)

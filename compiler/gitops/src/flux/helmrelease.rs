@@ -83,6 +83,8 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
     req.chart_version = choice.version;
     req.values = values;
     req.chart_values_files = choice.values_files;
+    req.ignore_missing_values_files =
+        object::bool_at(def, &["spec", "chart", "spec", "ignoreMissingValuesFiles"]);
     req.include_crds = def.str_at(&["spec", "install", "crds"]) != Some("Skip");
     req.skip_tests = true;
     req.skip_schema_validation =
