@@ -19,8 +19,13 @@ pub fn file(path: &Path) -> io::Result<blake3::Hash> {
 /// The digest of the tree at `root` (a file's digest when `root` is a file), leaving
 /// out `.git` and every path in `exclude`.
 pub fn tree(root: &Path, exclude: &[PathBuf]) -> io::Result<blake3::Hash> {
-    let exclude: Vec<PathBuf> = exclude.iter().map(|p| absolute(p)).collect();
     let root_abs = absolute(root);
+    // An exclusion that holds the root itself would leave nothing to hash: ignored.
+    let exclude: Vec<PathBuf> = exclude
+        .iter()
+        .map(|p| absolute(p))
+        .filter(|x| !root_abs.starts_with(x))
+        .collect();
     let mut entries: Vec<(String, Option<PathBuf>)> = Vec::new();
     let walk = walkdir::WalkDir::new(&root_abs)
         .follow_links(true)
@@ -91,7 +96,14 @@ mod tests {
         let fourth = tree(&dir, &out).unwrap();
         assert_ne!(fourth, third);
         fs::create_dir_all(dir.join("b")).unwrap();
-        assert_ne!(tree(&dir, &out).unwrap(), fourth);
+        let fifth = tree(&dir, &out).unwrap();
+        assert_ne!(fifth, fourth);
+        // Excluding the root (or above it) excludes nothing.
+        let whole = tree(&dir, std::slice::from_ref(&dir)).unwrap();
+        assert_eq!(whole, tree(&dir, &[]).unwrap());
+        assert_ne!(whole, fifth, "the out folder counts again");
+        fs::write(dir.join("a/x.yaml"), "x: 3\n").unwrap();
+        assert_ne!(tree(&dir, std::slice::from_ref(&dir)).unwrap(), whole);
         let _ = fs::remove_dir_all(&dir);
     }
 }
