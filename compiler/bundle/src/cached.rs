@@ -32,14 +32,19 @@ const DOMAIN: &str = "build-v1";
 /// The cache domain of bundle files, by BLAKE3.
 const BLOBS: &str = "blob";
 
-/// The key of a build of `cfg`, or `None` when some input cannot be read (the build
-/// then runs uncached and reports the problem itself).
-pub(crate) fn build_key(
+/// The digest of everything a build of `cfg` reads except `kubake.lock` (which a build
+/// may write, and which [`key`] adds), or `None` when some input cannot be read (the
+/// build then runs uncached and reports the problem itself).
+pub(crate) fn inputs(
     cfg: &kubake_gitops::Config,
     opts: &BuildOptions,
     store: &Store,
 ) -> Option<String> {
-    let exclude = [absolute(&opts.out), absolute(store.dir())];
+    let exclude = [
+        absolute(&opts.out),
+        absolute(store.dir()),
+        cfg.root.join(kubake_gitops::lock::LOCK_FILE),
+    ];
     let mut k = Key::new(DOMAIN);
     k.str(&kubake_cache::kubake_identity())
         .str(&opts.renderer_settings)
@@ -61,8 +66,20 @@ pub(crate) fn build_key(
     Some(k.finish())
 }
 
-/// The build kept under `key`, with every file; `None` when absent or damaged.
-pub(crate) fn load(store: &Store, key: &str) -> Option<Prepared> {
+/// The key of a build with `inputs` (see [`inputs`]) and `kubake.lock` as `lock`.
+pub(crate) fn key(inputs: &str, lock: Option<&[u8]>) -> String {
+    let mut k = Key::new(DOMAIN);
+    k.str(inputs);
+    match lock {
+        Some(bytes) => k.flag(true).bytes(bytes),
+        None => k.flag(false),
+    };
+    k.finish()
+}
+
+/// The build kept under `key`, with every file; `None` when absent or damaged. `root`
+/// is the repository root of the build asking (never taken from the entry).
+pub(crate) fn load(store: &Store, key: &str, root: &Path) -> Option<Prepared> {
     let v: Json = serde_json::from_slice(&store.get(DOMAIN, key)?).ok()?;
     let strings = |field: &str| -> Option<Vec<String>> {
         v.get(field)?
@@ -77,11 +94,24 @@ pub(crate) fn load(store: &Store, key: &str) -> Option<Prepared> {
         .iter()
         .map(|f| Some((f.get(0)?.as_str()?.into(), f.get(1)?.as_str()?.into())))
         .collect::<Option<_>>()?;
+    // An entry is data from disk: only plain file names and BLAKE3 digests are taken.
+    let plain = |path: &str| {
+        !path.is_empty() && path != "." && path != ".." && !path.contains(['/', '\\', '\0'])
+    };
+    let digest = |hash: &str| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    if !listed.iter().all(|(p, h)| plain(p) && digest(h)) {
+        return None;
+    }
     let files: Vec<(String, Vec<u8>)> = listed
         .into_par_iter()
         .map(|(path, hash)| {
             let bytes = store.get(BLOBS, &hash)?;
-            (blake3::hash(&bytes).to_hex().as_str() == hash).then_some((path, bytes))
+            if blake3::hash(&bytes).to_hex().as_str() != hash {
+                // damaged: removed, so that the next save writes it again
+                store.remove(BLOBS, &hash);
+                return None;
+            }
+            Some((path, bytes))
         })
         .collect::<Option<_>>()?;
     let count = |field: &str| -> Option<usize> { usize::try_from(v.get(field)?.as_u64()?).ok() };
@@ -95,11 +125,12 @@ pub(crate) fn load(store: &Store, key: &str) -> Option<Prepared> {
         units: count("units")?,
         suspended: strings("suspended")?,
         warnings: strings("warnings")?,
-        root: PathBuf::from(v.get("root")?.as_str()?),
+        root: root.to_path_buf(),
         lock_text: v.get("lock")?.as_str()?.into(),
         lock_changed: v.get("lockChanged")?.as_bool()?,
         locked: v.get("locked")?.as_bool()?,
         cache: CacheUse::default(),
+        cache_inputs: None,
     })
 }
 
@@ -125,7 +156,6 @@ pub(crate) fn save(store: &Store, key: &str, p: &Prepared) {
         "units": p.units,
         "suspended": p.suspended,
         "warnings": p.warnings,
-        "root": p.root.to_string_lossy(),
         "lock": p.lock_text,
         "lockChanged": p.lock_changed,
         "locked": p.locked,
@@ -134,21 +164,58 @@ pub(crate) fn save(store: &Store, key: &str, p: &Prepared) {
     store.gc_now_and_then(kubake_cache::DEFAULT_MAX_BYTES);
 }
 
-/// Keeps `p` under the key of the repository as it is now, after the build wrote
-/// `kubake.lock`: the same bundle, with a lock that no longer changes.
-pub(crate) fn save_current(store: &Store, opts: &BuildOptions, p: &Prepared) {
-    let Ok(cfg) = kubake_gitops::Config::resolve(&opts.gitops) else {
-        return;
-    };
-    if let Some(key) = build_key(&cfg, opts, store) {
-        let current = Prepared {
-            lock_changed: false,
-            ..p.clone()
-        };
-        save(store, &key, &current);
-    }
-}
-
 fn absolute(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, hash: &str) -> Vec<u8> {
+        json!({
+            "files": [[path, hash]], "rootHash": "r", "objects": 1, "compiledAway": 0,
+            "units": 1, "suspended": [], "warnings": [], "lock": "", "lockChanged": false,
+            "locked": false,
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    #[test]
+    fn entries_naming_paths_outside_the_bundle_or_damaged_blobs_are_misses() {
+        let dir = std::env::temp_dir().join(format!("kubake-cached-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::new(&dir);
+        let root = Path::new("/repo");
+        let bytes = b"kind: ConfigMap\n";
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        store.put(BLOBS, &hash, bytes);
+
+        store.put(DOMAIN, "good", &entry("00-a.yaml", &hash));
+        let good = load(&store, "good", root).expect("a sound entry loads");
+        assert_eq!(
+            good.bundle.files,
+            vec![("00-a.yaml".into(), bytes.to_vec())]
+        );
+        assert_eq!(good.root, root);
+
+        for (name, path, h) in [
+            ("up", "../evil.yaml", hash.as_str()),
+            ("abs", "/etc/evil", hash.as_str()),
+            ("sub", "a/b.yaml", hash.as_str()),
+            ("hash", "00-a.yaml", "../../x"),
+        ] {
+            store.put(DOMAIN, name, &entry(path, h));
+            assert!(load(&store, name, root).is_none(), "{name}");
+        }
+
+        // A blob whose bytes no longer match its name is removed.
+        let other = blake3::hash(b"other").to_hex().to_string();
+        store.put(BLOBS, &other, b"tampered");
+        store.put(DOMAIN, "damaged", &entry("00-a.yaml", &other));
+        assert!(load(&store, "damaged", root).is_none());
+        assert!(!store.contains(BLOBS, &other));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

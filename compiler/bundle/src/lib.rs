@@ -199,6 +199,8 @@ struct Prepared {
     /// `--locked` (or `locked: true` in kubake.yaml).
     locked: bool,
     cache: CacheUse,
+    /// The digest of the build's inputs but `kubake.lock`, when cached ([`cached::inputs`]).
+    cache_inputs: Option<String>,
 }
 
 /// Compiles the repository (or finds the same build in the cache), checks
@@ -211,18 +213,27 @@ fn prepare(
     let Some(store) = &opts.cache else {
         return compile(cfg, opts, renderer);
     };
-    let key = cached::build_key(&cfg, opts, store);
-    if let Some(mut hit) = key.as_deref().and_then(|k| cached::load(store, k)) {
+    let lock_path = cfg.root.join(kubake_gitops::lock::LOCK_FILE);
+    let lock_before = std::fs::read(&lock_path).ok();
+    let inputs = cached::inputs(&cfg, opts, store);
+    let key = inputs
+        .as_deref()
+        .map(|i| cached::key(i, lock_before.as_deref()));
+    if let Some(mut hit) = key
+        .as_deref()
+        .and_then(|k| cached::load(store, k, &cfg.root))
+    {
         hit.cache = CacheUse {
             enabled: true,
             build_reused: true,
             ..CacheUse::default()
         };
+        hit.cache_inputs = inputs;
         return Ok(hit);
     }
     let caching =
         kubake_gitops::CachingRenderer::new(renderer, store.clone(), &opts.renderer_settings);
-    let mut prepared = compile(cfg, opts, &caching)?;
+    let mut prepared = compile(cfg.clone(), opts, &caching)?;
     let counts = caching.counts();
     prepared.cache = CacheUse {
         enabled: true,
@@ -230,8 +241,14 @@ fn prepare(
         charts_rendered: counts.rendered,
         charts_reused: counts.reused,
     };
-    if let Some(k) = key {
-        cached::save(store, &k, &prepared);
+    // Kept only when nothing changed while compiling: an edit made meanwhile may or may
+    // not be in the result, and belongs to neither key.
+    let unchanged = inputs.is_some()
+        && cached::inputs(&cfg, opts, store) == inputs
+        && std::fs::read(&lock_path).ok() == lock_before;
+    if let (true, Some(k)) = (unchanged, &key) {
+        cached::save(store, k, &prepared);
+        prepared.cache_inputs = inputs;
     }
     Ok(prepared)
 }
@@ -287,6 +304,7 @@ fn compile(
         lock_changed,
         locked: compiled.config.locked,
         cache: CacheUse::default(),
+        cache_inputs: None,
     })
 }
 
@@ -308,10 +326,19 @@ pub fn build(
                 ..e
             })
         })?;
-        // The lock is an input: the repository as it is now builds to the same bundle,
-        // with a current lock, and the next run (a pre-commit check) should find it.
-        if let Some(store) = &opts.cache {
-            cached::save_current(store, opts, &p);
+        // The lock is an input: the repository with the lock just written builds to the
+        // same bundle, with a current lock, and the next run (a pre-commit check) should
+        // find it. The other inputs are the ones checked unchanged after compiling.
+        if let (Some(store), Some(inputs)) = (&opts.cache, &p.cache_inputs) {
+            let current = Prepared {
+                lock_changed: false,
+                ..p.clone()
+            };
+            cached::save(
+                store,
+                &cached::key(inputs, Some(p.lock_text.as_bytes())),
+                &current,
+            );
         }
     }
     Ok(BuildReport {

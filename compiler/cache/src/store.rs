@@ -63,11 +63,21 @@ impl Store {
         &self.dir
     }
 
+    /// Where an entry lives. Keys are hex digests; anything else (a damaged entry
+    /// naming a blob) maps to a name that cannot leave the store.
     fn entry_path(&self, domain: &str, key: &str) -> PathBuf {
-        self.dir
-            .join(domain)
-            .join(&key[..2.min(key.len())])
-            .join(key)
+        let key: String = key
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let shard: String = key.chars().take(2).collect();
+        self.dir.join(domain).join(shard).join(key)
     }
 
     /// The entry `key` of `domain`, refreshed as recently used; `None` when absent or
@@ -85,6 +95,11 @@ impl Store {
     /// Whether the entry `key` of `domain` is there (without refreshing it).
     pub fn contains(&self, domain: &str, key: &str) -> bool {
         self.entry_path(domain, key).is_file()
+    }
+
+    /// Removes the entry `key` of `domain` (a damaged one), if it is there.
+    pub fn remove(&self, domain: &str, key: &str) {
+        let _ = fs::remove_file(self.entry_path(domain, key));
     }
 
     /// Stores `bytes` as the entry `key` of `domain`, atomically. Failures are ignored:
@@ -106,7 +121,8 @@ impl Store {
             std::process::id(),
             SEQ.fetch_add(1, Ordering::Relaxed)
         ));
-        let written = fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+        let written =
+            fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
         match written.and_then(|()| fs::rename(&tmp, &path)) {
             Ok(()) => Ok(()),
             Err(e) => {
