@@ -49,8 +49,9 @@ impl fmt::Display for ObjectId {
 /// A bundle read back: every object with the unit that applies it.
 #[derive(Clone, Debug, Default)]
 pub struct BundleObjects {
-    /// By id: the unit, the object as JSON (compared) and as YAML (shown).
-    objects: BTreeMap<ObjectId, (String, Json, String)>,
+    /// By id and occurrence (a bundle may apply one id twice, from two units): the
+    /// unit, the object as JSON (compared) and as YAML (shown).
+    objects: BTreeMap<(ObjectId, usize), (String, Json, String)>,
     /// Units in apply order.
     units: Vec<String>,
 }
@@ -197,9 +198,15 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<BundleObjects, ReadErro
                 .map_err(|e| fail(path, e.to_string()))?;
             for doc in docs {
                 let id = object_id(&doc);
+                let nth = out
+                    .objects
+                    .range((id.clone(), 0)..=(id.clone(), usize::MAX))
+                    .count();
                 let yaml = kubake_yaml::to_yaml(&doc);
-                out.objects
-                    .insert(id, (unit.clone(), kubake_yaml::json::to_json(&doc), yaml));
+                out.objects.insert(
+                    (id, nth),
+                    (unit.clone(), kubake_yaml::json::to_json(&doc), yaml),
+                );
             }
         }
     }
@@ -227,8 +234,9 @@ fn unit_entry<'a>(units: &'a mut BTreeMap<String, UnitDiff>, name: &str) -> &'a 
 /// the old side has after them, in its order).
 pub fn diff(old: &BundleObjects, new: &BundleObjects) -> Diff {
     let mut units: BTreeMap<String, UnitDiff> = BTreeMap::new();
-    for (id, (u, json, yaml)) in &new.objects {
-        match old.objects.get(id) {
+    for (key, (u, json, yaml)) in &new.objects {
+        let id = &key.0;
+        match old.objects.get(key) {
             None => unit_entry(&mut units, u).added.push(ObjectChange {
                 id: id.clone(),
                 paths: Vec::new(),
@@ -246,8 +254,9 @@ pub fn diff(old: &BundleObjects, new: &BundleObjects) -> Diff {
             Some(_) => {}
         }
     }
-    for (id, (u, _, yaml)) in &old.objects {
-        if !new.objects.contains_key(id) {
+    for (key, (u, _, yaml)) in &old.objects {
+        let id = &key.0;
+        if !new.objects.contains_key(key) {
             unit_entry(&mut units, u).removed.push(ObjectChange {
                 id: id.clone(),
                 paths: Vec::new(),
@@ -373,6 +382,18 @@ mod tests {
         assert!(apps.added[0].diff.starts_with("+apiVersion: v1\n"));
         assert_eq!(apps.removed[0].id.name, "gone");
         assert!(diff(&read_files(&new).unwrap(), &read_files(&new).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn an_id_applied_twice_is_matched_occurrence_by_occurrence() {
+        let cm = |v: &str| {
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: {v}\n")
+        };
+        let old = bundle(&[("U/a", &cm("1")), ("U/b", &cm("2"))]);
+        let new = bundle(&[("U/a", &cm("1")), ("U/b", &cm("3"))]);
+        let d = diff(&read_files(&old).unwrap(), &read_files(&new).unwrap());
+        assert_eq!(d.summary(), "0 added, 1 changed, 0 removed objects");
+        assert_eq!(d.units[0].unit, "U/b");
     }
 
     #[test]

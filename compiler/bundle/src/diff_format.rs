@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value as Json};
 
-use crate::diff::{Diff, ObjectChange, UnitDiff};
+use crate::diff::{Diff, ObjectChange};
 
 /// Where a Markdown diff stops adding units (GitHub's comment limit is 65 536
 /// characters; this leaves room for the note and the caller's own text).
@@ -58,54 +58,68 @@ pub fn text(d: &Diff, color: bool) -> String {
     out
 }
 
-/// The diff as a Markdown pull-request comment, at most about `limit` bytes.
+/// The diff as a Markdown pull-request comment, at most about `limit` bytes: units and
+/// their objects in order until the next one would not fit, then a note of what is left.
 pub fn markdown(d: &Diff, limit: usize) -> String {
     let mut out = format!("### kubake diff: {}\n\n", d.summary());
     if d.is_empty() {
         out.push_str("No object changes.\n");
         return out;
     }
-    for (i, u) in d.units.iter().enumerate() {
-        let section = markdown_unit(u);
-        if out.len() + section.len() > limit {
-            let left = d.units.len() - i;
-            out.push_str(&format!(
-                "\n> **Truncated:** {left} more unit{} not shown (the comment would pass {} kB). Run `kubake diff` locally for the whole diff.\n",
-                if left == 1 { "" } else { "s" },
-                limit / 1000
-            ));
+    let (a, c, r) = d.counts();
+    let mut shown = 0;
+    'units: for u in &d.units {
+        let header = format!(
+            "<details><summary><code>{}</code>: {} added, {} changed, {} removed</summary>\n\n",
+            u.unit,
+            u.added.len(),
+            u.changed.len(),
+            u.removed.len()
+        );
+        const FOOTER: &str = "</details>\n\n";
+        if out.len() + header.len() + FOOTER.len() > limit {
             break;
         }
-        out.push_str(&section);
+        out.push_str(&header);
+        for (what, list) in [
+            ("added", &u.added),
+            ("changed", &u.changed),
+            ("removed", &u.removed),
+        ] {
+            for c in list.iter() {
+                let object = markdown_object(what, c);
+                if out.len() + object.len() + FOOTER.len() > limit {
+                    out.push_str(FOOTER);
+                    break 'units;
+                }
+                out.push_str(&object);
+                shown += 1;
+            }
+        }
+        out.push_str(FOOTER);
+    }
+    let total = a + c + r;
+    if shown < total {
+        let left = total - shown;
+        out.push_str(&format!(
+            "\n> **Truncated:** {left} more object change{} not shown (the comment would pass {} kB). Run `kubake diff` locally for the whole diff.\n",
+            if left == 1 { "" } else { "s" },
+            limit / 1000
+        ));
     }
     out
 }
 
-fn markdown_unit(u: &UnitDiff) -> String {
-    let mut s = format!(
-        "<details><summary><code>{}</code>: {} added, {} changed, {} removed</summary>\n\n",
-        u.unit,
-        u.added.len(),
-        u.changed.len(),
-        u.removed.len()
-    );
-    for (what, list) in [
-        ("added", &u.added),
-        ("changed", &u.changed),
-        ("removed", &u.removed),
-    ] {
-        for c in list.iter() {
-            s.push_str(&format!("**{what}** `{}`", c.id));
-            if !c.paths.is_empty() {
-                let paths: Vec<String> = c.paths.iter().map(|p| format!("`{p}`")).collect();
-                s.push_str(&format!(": {}", paths.join(", ")));
-            }
-            // A fence longer than any backtick run inside keeps the block closed.
-            let fence = "`".repeat(longest_backtick_run(&c.diff).max(2) + 1);
-            s.push_str(&format!("\n\n{fence}diff\n{}{fence}\n\n", c.diff));
-        }
+/// One object's change in a Markdown unit section.
+fn markdown_object(what: &str, c: &ObjectChange) -> String {
+    let mut s = format!("**{what}** `{}`", c.id);
+    if !c.paths.is_empty() {
+        let paths: Vec<String> = c.paths.iter().map(|p| format!("`{p}`")).collect();
+        s.push_str(&format!(": {}", paths.join(", ")));
     }
-    s.push_str("</details>\n\n");
+    // A fence longer than any backtick run inside keeps the block closed.
+    let fence = "`".repeat(longest_backtick_run(&c.diff).max(2) + 1);
+    s.push_str(&format!("\n\n{fence}diff\n{}{fence}\n\n", c.diff));
     s
 }
 
@@ -146,7 +160,7 @@ fn object_json(c: &ObjectChange) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::ObjectId;
+    use crate::diff::{ObjectId, UnitDiff};
 
     fn change(name: &str, diff: &str) -> ObjectChange {
         ObjectChange {
@@ -184,6 +198,24 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_too_big_for_the_limit_shows_what_fits() {
+        let big = Diff {
+            units: vec![UnitDiff {
+                unit: "U".into(),
+                changed: (0..50)
+                    .map(|i| change(&format!("c{i}"), &"-x\n+y\n".repeat(20)))
+                    .collect(),
+                ..UnitDiff::default()
+            }],
+        };
+        let md = markdown(&big, 3_000);
+        assert!(md.len() <= 3_300, "{}", md.len());
+        assert!(md.contains("**changed** `ConfigMap x/c0 (v1)`"));
+        assert!(md.contains("</details>"));
+        assert!(md.contains("more object changes not shown"));
+    }
+
+    #[test]
     fn markdown_collapses_units_and_truncates_with_a_note() {
         let md = markdown(&sample(3), MARKDOWN_LIMIT);
         assert_eq!(md.matches("<details>").count(), 3);
@@ -191,7 +223,7 @@ mod tests {
         assert!(md.contains("````diff\n"));
         let short = markdown(&sample(200), 2_000);
         assert!(short.len() <= 2_300, "{}", short.len());
-        assert!(short.contains("more units not shown"));
+        assert!(short.contains("more object changes not shown"));
         assert!(short.starts_with("### kubake diff: 0 added, 200 changed, 0 removed objects"));
     }
 }

@@ -80,6 +80,7 @@ pub fn run(args: DiffArgs) -> ExitCode {
             return ExitCode::from(2);
         }
         Err(Failure::Build(e, opts)) => return failed(&e, &opts, 2),
+        Err(Failure::Reported) => return ExitCode::from(2),
     };
     let d = diff::diff(&old, &new);
     match args.format {
@@ -108,6 +109,8 @@ enum Failure {
     Message(String),
     /// A side did not compile (with the options it was compiled with).
     Build(kubake_bundle::Error, Box<kubake_bundle::BuildOptions>),
+    /// A side did not compile, and its diagnostics are printed already.
+    Reported,
 }
 
 impl From<String> for Failure {
@@ -150,8 +153,12 @@ fn render_against(
     let scratch = std::env::temp_dir().join("kubake-diff-unused-out");
     let (base_opts, base_renderer) = base_repo.options(base_entry, scratch.clone());
     let (head_opts, head_renderer) = repo.options(entry.to_string(), scratch);
-    let base = kubake_bundle::render(&base_opts, &base_renderer)
-        .map_err(|e| Failure::Build(e, Box::new(base_opts.clone())))?;
+    // The base's diagnostics are printed while its checkout still exists: their
+    // snippets are read from it.
+    let base = kubake_bundle::render(&base_opts, &base_renderer).map_err(|e| {
+        failed(&e, &base_opts, 2);
+        Failure::Reported
+    })?;
     let head = kubake_bundle::render(&head_opts, &head_renderer)
         .map_err(|e| Failure::Build(e, Box::new(head_opts.clone())))?;
     let objects = |files: &[(String, Vec<u8>)]| {
@@ -168,17 +175,48 @@ struct Worktree {
 
 impl Worktree {
     fn add(top: &Path, rev: &str) -> Result<Worktree, Failure> {
-        let dir = std::env::temp_dir().join(format!("kubake-diff-base-{}", std::process::id()));
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir =
+            std::env::temp_dir().join(format!("kubake-diff-base-{}-{nanos}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let dir_arg = dir.to_string_lossy().into_owned();
-        git(
+        // A worktree left by a run that was killed is forgotten first; the revision is
+        // resolved to a commit (never read as an option).
+        let _ = git(top, &["worktree", "prune"]);
+        let spec = format!("{rev}^{{commit}}");
+        let added = git(
             top,
-            &["worktree", "add", "--detach", "--quiet", &dir_arg, rev],
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &spec,
+            ],
         )
-        .map_err(|e| {
+        .and_then(|commit| {
+            git(
+                top,
+                &[
+                    "worktree",
+                    "add",
+                    "--detach",
+                    "--quiet",
+                    &dir_arg,
+                    commit.trim(),
+                ],
+            )
+        });
+        added.map_err(|e| {
             Failure::Message(match e {
+                Failure::Message(m) if m.contains("rev-parse") => {
+                    format!("cannot check out {rev:?} for the base render: no such revision")
+                }
                 Failure::Message(m) => format!("cannot check out {rev:?} for the base render: {m}"),
                 Failure::Build(b, _) => b.to_string(),
+                Failure::Reported => String::new(),
             })
         })?;
         Ok(Worktree {
@@ -191,7 +229,18 @@ impl Worktree {
     /// they are. (`--cache-dir` is never mapped: both renders share the cache.)
     fn map(&self, top: &Path, p: &Path) -> PathBuf {
         match canonical(p).strip_prefix(top) {
-            Ok(rel) => self.dir.join(rel),
+            Ok(rel) if self.dir.join(rel).exists() => self.dir.join(rel),
+            Ok(rel) => {
+                // Not in the revision (ignored by git, or new): the working tree's.
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!(
+                        "warning: {} is not in the base revision; the base render uses the working tree's",
+                        rel.display()
+                    );
+                }
+                p.to_path_buf()
+            }
             Err(_) => p.to_path_buf(),
         }
     }

@@ -73,10 +73,7 @@ impl<'a> CachingRenderer<'a> {
         if let Some(d) = self.charts.lock().ok().and_then(|m| m.get(chart).copied()) {
             return d;
         }
-        let d = match chart {
-            ChartLocation::Archive(p) => digest::file(p).ok(),
-            ChartLocation::Directory(p) => digest::tree(p, &[]).ok(),
-        };
+        let d = fresh_digest(chart);
         if let Ok(mut m) = self.charts.lock() {
             m.insert(chart.clone(), d);
         }
@@ -124,10 +121,21 @@ impl ChartRenderer for CachingRenderer<'_> {
         }
         let rendered = self.inner.render(req)?;
         self.rendered.fetch_add(1, Ordering::Relaxed);
-        if let Some(k) = key {
+        // Kept only when the chart did not change while it rendered (the render may
+        // have read either version).
+        let before = self.chart_digest(&req.chart);
+        if let (Some(k), true) = (key, before.is_some() && fresh_digest(&req.chart) == before) {
             self.store.put(DOMAIN, &k, encode(&rendered).as_bytes());
         }
         Ok(rendered)
+    }
+}
+
+/// The digest of the chart's bytes as they are now.
+fn fresh_digest(chart: &ChartLocation) -> Option<blake3::Hash> {
+    match chart {
+        ChartLocation::Archive(p) => digest::file(p).ok(),
+        ChartLocation::Directory(p) => digest::tree(p, &[]).ok(),
     }
 }
 
