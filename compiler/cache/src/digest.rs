@@ -35,7 +35,21 @@ pub fn tree(root: &Path, exclude: &[PathBuf]) -> io::Result<blake3::Hash> {
             e.file_name() != ".git" && !exclude.iter().any(|x| e.path().starts_with(x))
         });
     for e in walk {
-        let e = e.map_err(io::Error::other)?;
+        let e = match e {
+            Ok(e) => e,
+            // A link to nothing (an editor's lock file) counts by where it points.
+            Err(err) if err.loop_ancestor().is_none() && is_dangling_link(err.path()) => {
+                let path = err.path().unwrap_or(&root_abs);
+                let rel = path.strip_prefix(&root_abs).unwrap_or(path);
+                let target = std::fs::read_link(path)?;
+                entries.push((
+                    format!("{}\0-> {}", rel.to_string_lossy(), target.to_string_lossy()),
+                    None,
+                ));
+                continue;
+            }
+            Err(err) => return Err(io::Error::other(err)),
+        };
         let rel = e
             .path()
             .strip_prefix(&root_abs)
@@ -59,6 +73,15 @@ pub fn tree(root: &Path, exclude: &[PathBuf]) -> io::Result<blake3::Hash> {
         };
     }
     Ok(h.finalize())
+}
+
+/// Whether `path` is a symbolic link whose target does not exist.
+fn is_dangling_link(path: Option<&Path>) -> bool {
+    path.is_some_and(|p| {
+        p.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+            && !p.exists()
+    })
 }
 
 /// `p` made absolute and, where it exists, free of symbolic links.
@@ -98,6 +121,17 @@ mod tests {
         fs::create_dir_all(dir.join("b")).unwrap();
         let fifth = tree(&dir, &out).unwrap();
         assert_ne!(fifth, fourth);
+        // A dangling link does not stop the digest; where it points counts.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("nowhere", dir.join("a/.#lock")).unwrap();
+            let with_link = tree(&dir, &out).unwrap();
+            assert_ne!(with_link, fifth);
+            fs::remove_file(dir.join("a/.#lock")).unwrap();
+            std::os::unix::fs::symlink("elsewhere", dir.join("a/.#lock")).unwrap();
+            assert_ne!(tree(&dir, &out).unwrap(), with_link);
+            fs::remove_file(dir.join("a/.#lock")).unwrap();
+        }
         // Excluding the root (or above it) excludes nothing.
         let whole = tree(&dir, std::slice::from_ref(&dir)).unwrap();
         assert_eq!(whole, tree(&dir, &[]).unwrap());
