@@ -240,9 +240,9 @@ mod tests {
         assert_eq!(r.hooks[0].source, "c/templates/job.yaml");
     }
 
-    #[test]
-    fn a_failing_include_is_reported_at_the_innermost_template_with_its_chain() {
-        let dir = std::env::temp_dir().join(format!("kubake-hr-chain-{}", std::process::id()));
+    /// A chart `demo` 1.0.0 with `files`, in a fresh temporary folder: (folder, chart).
+    fn temp_chart(tag: &str, files: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("kubake-hr-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let chart = dir.join("demo");
         std::fs::create_dir_all(chart.join("templates")).unwrap();
@@ -251,16 +251,27 @@ mod tests {
             "apiVersion: v2\nname: demo\nversion: 1.0.0\n",
         )
         .unwrap();
-        std::fs::write(
-            chart.join("templates/_helpers.tpl"),
-            "{{- define \"demo.tag\" -}}\n{{ required \"tag is required\" .Values.tag }}\n{{- end -}}\n",
-        )
-        .unwrap();
-        std::fs::write(
-            chart.join("templates/cm.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  tag: {{ include \"demo.tag\" . }}\n",
-        )
-        .unwrap();
+        for (name, text) in files {
+            std::fs::write(chart.join(name), text).unwrap();
+        }
+        (dir, chart)
+    }
+
+    #[test]
+    fn a_failing_include_is_reported_at_the_innermost_template_with_its_chain() {
+        let (dir, chart) = temp_chart(
+            "chain",
+            &[
+                (
+                    "templates/_helpers.tpl",
+                    "{{- define \"demo.tag\" -}}\n{{ required \"tag is required\" .Values.tag }}\n{{- end -}}\n",
+                ),
+                (
+                    "templates/cm.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  tag: {{ include \"demo.tag\" . }}\n",
+                ),
+            ],
+        );
         let req = ChartRequest::new(ChartLocation::Directory(chart.clone()), "web", "apps");
         let e = HelmRenderer::default().render(&req).unwrap_err();
         assert!(
@@ -280,26 +291,17 @@ mod tests {
 
     #[test]
     fn values_files_replace_the_charts_values_merged_in_order() {
-        let dir = std::env::temp_dir().join(format!("kubake-hr-vf-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let chart = dir.join("demo");
-        std::fs::create_dir_all(chart.join("templates")).unwrap();
-        std::fs::write(
-            chart.join("Chart.yaml"),
-            "apiVersion: v2\nname: demo\nversion: 1.0.0\n",
-        )
-        .unwrap();
-        std::fs::write(
-            chart.join("values.yaml"),
-            "a: {p: 1, q: 1}\nonly_default: d\n",
-        )
-        .unwrap();
-        std::fs::write(chart.join("values-prod.yaml"), "a: {q: 2, r: 2}\n").unwrap();
-        std::fs::write(
-            chart.join("templates/cm.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: {{ toJson .Values | quote }}\n",
-        )
-        .unwrap();
+        let (dir, chart) = temp_chart(
+            "vf",
+            &[
+                ("values.yaml", "a: {p: 1, q: 1}\nonly_default: d\n"),
+                ("values-prod.yaml", "a: {q: 2, r: 2}\n"),
+                (
+                    "templates/cm.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: {{ toJson .Values | quote }}\n",
+                ),
+            ],
+        );
         let mut req = ChartRequest::new(ChartLocation::Directory(chart), "web", "apps");
         let render = |req: &ChartRequest| {
             HelmRenderer::default()
