@@ -41,8 +41,8 @@ pub(crate) fn inputs(
     store: &Store,
 ) -> Option<String> {
     let exclude = [
-        absolute(&opts.out),
-        absolute(store.dir()),
+        digest::absolute(&opts.out),
+        digest::absolute(store.dir()),
         cfg.root.join(kubake_gitops::lock::LOCK_FILE),
     ];
     let mut k = Key::new(DOMAIN);
@@ -162,10 +162,6 @@ pub(crate) fn save(store: &Store, key: &str, p: &Prepared) {
     });
     store.put(DOMAIN, key, entry.to_string().as_bytes());
     store.gc_now_and_then(kubake_cache::DEFAULT_MAX_BYTES);
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.into()))
 }
 
 #[cfg(test)]

@@ -84,8 +84,9 @@ fn is_dangling_link(path: Option<&Path>) -> bool {
     })
 }
 
-/// `p` made absolute and, where it exists, free of symbolic links.
-fn absolute(p: &Path) -> PathBuf {
+/// `p` made absolute and, where it exists, free of symbolic links (how exclusions and
+/// roots are compared).
+pub fn absolute(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.into()))
 }
 

@@ -44,14 +44,20 @@ impl Diagnostic for BuildDiagnostic {
     }
 }
 
+/// `message` behind its context, outermost first (`context` is innermost first).
+fn with_context(context: &[String], message: &str) -> String {
+    let mut out = String::new();
+    for c in context.iter().rev() {
+        out.push_str(c);
+        out.push_str(": ");
+    }
+    out.push_str(message);
+    out
+}
+
 /// Builds the report for a kustomize build error.
 pub fn to_report(e: &Error) -> Report {
-    let mut message = String::new();
-    for c in e.context.iter().rev() {
-        message.push_str(c);
-        message.push_str(": ");
-    }
-    message.push_str(&e.message);
+    let mut message = with_context(&e.context, &e.message);
     let (source, label) = match &e.file {
         Some(file) => snippet(&file.display().to_string(), file, e.pos, &mut message),
         None => (None, None),
@@ -69,12 +75,7 @@ pub fn to_report(e: &Error) -> Report {
 /// where it is read from) with the position labelled.
 pub fn gitops_report(e: &kubake_gitops::Error, root: Option<&Path>) -> Report {
     let d = e.data();
-    let mut message = String::new();
-    for c in d.context.iter().rev() {
-        message.push_str(c);
-        message.push_str(": ");
-    }
-    message.push_str(&d.message);
+    let mut message = with_context(&d.context, &d.message);
     if !d.units.is_empty() {
         let chain: Vec<String> = d.units.iter().map(ToString::to_string).collect();
         message.push_str(&format!("\nin unit {}", chain.join(" -> ")));

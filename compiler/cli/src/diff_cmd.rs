@@ -17,6 +17,7 @@ use std::process::{Command, ExitCode};
 use clap::{Args, ValueEnum};
 use kubake_bundle::diff::{self, BundleObjects};
 use kubake_bundle::diff_format;
+use kubake_cache::digest::absolute;
 
 use crate::build_cmd::{failed, RepoArgs};
 
@@ -137,7 +138,7 @@ fn render_against(
             .to_path_buf()
     });
     let top = git(&start, &["rev-parse", "--show-toplevel"])?;
-    let top = canonical(Path::new(top.trim()));
+    let top = absolute(Path::new(top.trim()));
     let worktree = Worktree::add(&top, rev)?;
     let mut base_repo = repo.clone().mapped(&|p| worktree.map(&top, p));
     let base_entry = if Path::new(entry).exists() {
@@ -228,7 +229,7 @@ impl Worktree {
     /// `p` inside the working tree `top`, moved into this checkout; other paths as
     /// they are. (`--cache-dir` is never mapped: both renders share the cache.)
     fn map(&self, top: &Path, p: &Path) -> PathBuf {
-        match canonical(p).strip_prefix(top) {
+        match absolute(p).strip_prefix(top) {
             Ok(rel) if self.dir.join(rel).exists() => self.dir.join(rel),
             Ok(rel) => {
                 // Not in the revision (ignored by git, or new): the working tree's.
@@ -271,8 +272,4 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, Failure> {
         )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn canonical(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or(p.into()))
 }
