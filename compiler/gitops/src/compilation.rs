@@ -83,6 +83,15 @@ impl Compilation {
     }
 }
 
+/// Where `unit`'s `index`-th `spec.dependsOn` entry is (unknown when it has none).
+fn depends_on_pos(unit: &crate::unit::Unit, index: usize) -> kubake_yaml::Pos {
+    unit.definition
+        .get_path(&["spec", "dependsOn"])
+        .and_then(|d| d.as_seq())
+        .and_then(|s| s.get(index))
+        .map_or(kubake_yaml::Pos::NONE, |n| n.pos)
+}
+
 /// The unit of the same kind whose namespace and name come closest to `missing`, when
 /// close enough to be what was meant.
 fn nearest_unit<'a>(ids: &'a BTreeSet<UnitId>, missing: &UnitId) -> Option<&'a UnitId> {
@@ -170,13 +179,7 @@ pub(crate) fn assemble(
             }
             match nearest_unit(&ids, d) {
                 Some(meant) => {
-                    let pos = u
-                        .unit
-                        .definition
-                        .get_path(&["spec", "dependsOn"])
-                        .and_then(|s| s.as_seq())
-                        .and_then(|s| s.get(i))
-                        .map_or(kubake_yaml::Pos::NONE, |n| n.pos);
+                    let pos = depends_on_pos(&u.unit, i);
                     let mut e = Error::new(
                         ErrorKind::Definition,
                         format!(
@@ -230,14 +233,7 @@ pub(crate) fn assemble(
             if let Some(u) = first {
                 if let Some(src) = &u.unit.source {
                     // the first dependsOn entry of the cycle's first unit
-                    let pos = u
-                        .unit
-                        .definition
-                        .get_path(&["spec", "dependsOn"])
-                        .and_then(|d| d.as_seq())
-                        .and_then(|s| s.first())
-                        .map_or(kubake_yaml::Pos::NONE, |n| n.pos);
-                    e = e.at(src, pos);
+                    e = e.at(src, depends_on_pos(&u.unit, 0));
                 }
                 let mut chain = ancestors(&units, &u.unit.id);
                 chain.push(u.unit.id.clone());

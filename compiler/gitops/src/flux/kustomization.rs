@@ -78,30 +78,27 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
     let kpath = rel_string(&ctx.cfg.root, &kfile.path);
     let built =
         kfile::build(ctx.cache, &fs, &kfile, LoadRestrictor::None, &ctx.cfg.root).map_err(|e| {
-            let in_kfile = e.file() == Some(std::path::Path::new(&kpath));
-            let e = if let Some(pos) = kfile
-                .original_position(e.pos())
-                .filter(|_| in_kfile && kfile.is_rewritten())
-            {
+            let rewritten = kfile.is_rewritten() && e.file() == Some(std::path::Path::new(&kpath));
+            let e = match rewritten.then(|| kfile.original_position(e.pos())) {
                 // a line of the file on disk, which kubake re-wrote with Flux's fields
-                e.moved_to(&kpath, pos)
-            } else if kfile.is_rewritten() && in_kfile {
-                // kustomize read the kustomization kubake wrote from this definition
-                let pos = ["patches", "images", "components", "targetNamespace"]
-                    .iter()
-                    .find_map(|k| spec.get(k).map(|n| n.pos))
-                    .unwrap_or(def.pos);
-                e.moved_to(&file, pos).context(format!(
-                    "in the kustomization Flux {} for {kpath} from {}'s spec",
-                    if kfile.generated {
-                        "generates"
-                    } else {
-                        "amends"
-                    },
-                    unit.id
-                ))
-            } else {
-                e
+                Some(Some(pos)) => e.moved_to(&kpath, pos),
+                // a line kubake wrote from this definition
+                Some(None) => {
+                    let pos = ["patches", "images", "components", "targetNamespace"]
+                        .iter()
+                        .find_map(|k| spec.get(k).map(|n| n.pos))
+                        .unwrap_or(def.pos);
+                    e.moved_to(&file, pos).context(format!(
+                        "in the kustomization Flux {} for {kpath} from {}'s spec",
+                        if kfile.generated {
+                            "generates"
+                        } else {
+                            "amends"
+                        },
+                        unit.id
+                    ))
+                }
+                None => e,
             };
             e.in_units(&ctx.chain).context(format!(
                 "building {} for {}",
