@@ -314,7 +314,7 @@ pub fn build(
     renderer: &dyn kubake_gitops::ChartRenderer,
 ) -> Result<BuildReport, Error> {
     let started = std::time::Instant::now();
-    let p = prepare(opts, renderer)?;
+    let mut p = prepare(opts, renderer)?;
     let compile_seconds = started.elapsed().as_secs_f64();
     let write_lock = !p.locked && p.lock_changed;
     write::write_dir(&p.bundle.files, &opts.out).map_err(Error::Write)?;
@@ -329,15 +329,12 @@ pub fn build(
         // The lock is an input: the repository with the lock just written builds to the
         // same bundle, with a current lock, and the next run (a pre-commit check) should
         // find it. The other inputs are the ones checked unchanged after compiling.
+        p.lock_changed = false;
         if let (Some(store), Some(inputs)) = (&opts.cache, &p.cache_inputs) {
-            let current = Prepared {
-                lock_changed: false,
-                ..p.clone()
-            };
             cached::save(
                 store,
                 &cached::key(inputs, Some(p.lock_text.as_bytes())),
-                &current,
+                &p,
             );
         }
     }
