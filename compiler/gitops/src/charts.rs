@@ -161,15 +161,16 @@ impl ChartStores {
             } else {
                 format!("the stores hold: {}", names.join(", "))
             };
-            let closest = self
-                .index()
-                .iter()
-                .map(|(c, _)| (strsim::jaro_winkler(&c.name, name), c.name.as_str()))
-                .filter(|(score, _)| *score >= 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let closest = kubake_kustomize::suggest::closest(
+                self.index().iter(),
+                |(c, _)| c.name.clone(),
+                name,
+                0.85,
+            );
             let help = match closest {
-                Some((_, meant)) => format!(
-                    "did you mean the chart {meant:?}? Otherwise add {name}-<version>.tgz to a chart store (helm pull <repo>/{name} --version <v> -d <store>) and pass it with --charts"
+                Some((c, _)) => format!(
+                    "did you mean the chart {:?}? Otherwise add {name}-<version>.tgz to a chart store (helm pull <repo>/{name} --version <v> -d <store>) and pass it with --charts",
+                    c.name
                 ),
                 None => format!(
                     "add {name}-<version>.tgz to a chart store (helm pull <repo>/{name} --version <v> -d <store>) and pass it with --charts"

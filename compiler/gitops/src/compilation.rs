@@ -96,13 +96,8 @@ fn depends_on_pos(unit: &crate::unit::Unit, index: usize) -> kubake_yaml::Pos {
 /// close enough to be what was meant.
 fn nearest_unit<'a>(ids: &'a BTreeSet<UnitId>, missing: &UnitId) -> Option<&'a UnitId> {
     let text = |u: &UnitId| format!("{}/{}", u.namespace, u.name);
-    let wanted = text(missing);
-    ids.iter()
-        .filter(|u| u.kind == missing.kind)
-        .map(|u| (strsim::jaro_winkler(&text(u), &wanted), u))
-        .filter(|(score, _)| *score >= 0.9)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, u)| u)
+    let same_kind = ids.iter().filter(|u| u.kind == missing.kind);
+    kubake_kustomize::suggest::closest(same_kind, text, &text(missing), 0.9)
 }
 
 /// How a unit ended, as the engine hands it over.

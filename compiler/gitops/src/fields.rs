@@ -143,12 +143,14 @@ pub fn check(unit: &Unit) -> Result<Vec<String>, Error> {
                 }
             }
             None => {
-                let closest = known
-                    .iter()
-                    .map(|(k, _)| (strsim::jaro_winkler(k, name), *k))
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                let closest = kubake_kustomize::suggest::closest(
+                    known.iter(),
+                    |(k, _)| k.to_string(),
+                    name,
+                    TYPO_SIMILARITY,
+                );
                 match closest {
-                    Some((score, meant)) if score >= TYPO_SIMILARITY => {
+                    Some((meant, _)) => {
                         return Err(Error::new(
                             ErrorKind::Definition,
                             format!("{}: unknown field spec.{name}", unit.id),
@@ -158,7 +160,7 @@ pub fn check(unit: &Unit) -> Result<Vec<String>, Error> {
                             "did you mean spec.{meant}? The controller would drop spec.{name} and ignore it"
                         )));
                     }
-                    _ => warnings.push(format!(
+                    None => warnings.push(format!(
                         "{}: unknown field spec.{name} in {file}; kubake ignores it",
                         unit.id
                     )),

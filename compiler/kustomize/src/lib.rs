@@ -37,6 +37,7 @@ pub mod resmap;
 pub mod resource;
 pub mod selector;
 pub mod smp;
+pub mod suggest;
 pub mod target;
 pub mod transform;
 

@@ -117,22 +117,20 @@ impl ResMap {
             .map(|r| r.name())
             .collect();
         let kind = &id.gvk.kind;
-        let closest = same_kind
-            .iter()
-            .map(|n| (strsim::jaro_winkler(n, &id.name), *n))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        match closest {
-            Some((score, name)) if score >= 0.8 => format!(
+        if same_kind.is_empty() {
+            return format!(
+                "this kustomization has no {kind} resource: the patch must name one of its resources"
+            );
+        }
+        match crate::suggest::closest(same_kind.iter(), |n| n.to_string(), &id.name, 0.8) {
+            Some(name) => format!(
                 "no {kind} is named {:?} here; did you mean {name:?}? (a patch's kind, name and namespace must match a resource of this kustomization)",
                 id.name
             ),
-            Some(_) => format!(
+            None => format!(
                 "no {kind} is named {:?} here; the {kind} resources are: {}",
                 id.name,
                 same_kind.join(", ")
-            ),
-            None => format!(
-                "this kustomization has no {kind} resource: the patch must name one of its resources"
             ),
         }
     }
