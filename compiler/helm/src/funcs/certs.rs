@@ -176,9 +176,7 @@ impl PrivateKey {
 
     /// A new RSA key.
     pub fn rsa(rng: &mut ChaCha20Rng, bits: usize) -> Result<PrivateKey, String> {
-        rsa::RsaPrivateKey::new(rng, bits)
-            .map(|k| PrivateKey::Rsa(Box::new(k)))
-            .map_err(|e| e.to_string())
+        super::rsa_keygen::generate(rng, bits).map(|k| PrivateKey::Rsa(Box::new(k)))
     }
 
     /// Sprig's `pemBlockForKey` as PEM text.

@@ -30,6 +30,7 @@ pub(crate) mod paths;
 pub(crate) mod random;
 pub(crate) mod reflect;
 pub mod regex;
+pub(crate) mod rsa_keygen;
 pub mod semver;
 pub(crate) mod strings;
 pub(crate) mod text;
