@@ -23,6 +23,7 @@ pub mod keyorder;
 pub mod load;
 pub mod node;
 pub mod numfmt;
+mod quick;
 pub mod resolve;
 
 pub use emit::{to_yaml, to_yaml_stream};

@@ -1,13 +1,15 @@
 //! Loading: YAML text to [`Node`]s, one per document, with positions.
 //!
-//! Syntax comes from `saphyr-parser` (a YAML 1.2 event parser); this module builds the
+//! Syntax comes from [`crate::quick`] for the plain block YAML that makes up nearly all
+//! Kubernetes manifests, and from `saphyr-parser` (a YAML 1.2 event parser) for the rest
+//! and for every error; both give the same events. This module builds the
 //! tree, types plain scalars with [`crate::resolve`], expands aliases and `<<` merge keys,
 //! and refuses duplicate keys. It guards against hostile input: nesting depth and the
 //! number of nodes that aliases may expand to are bounded.
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
 use crate::node::{Entry, Mapping, Node, Pos, Value};
 use crate::resolve::{resolve_plain, to_value, Resolved, Schema};
@@ -68,6 +70,26 @@ pub fn load_stream_with(
     loader.run(text)
 }
 
+/// [`load_stream_with`] through `saphyr-parser` alone, without the quick reader for
+/// plain block YAML. For differential tests of the two readers; use
+/// [`load_stream_with`].
+#[doc(hidden)]
+pub fn load_stream_full(
+    text: &str,
+    schema: Schema,
+    duplicates: Duplicates,
+) -> Result<Vec<Node>, LoadError> {
+    let mut loader = Loader::new(schema);
+    loader.duplicates = duplicates;
+    loader.run_full(text)
+}
+
+/// Whether the quick reader takes `text` (for differential tests).
+#[doc(hidden)]
+pub fn quick_reader_takes(text: &str) -> bool {
+    crate::quick::events(text).is_some()
+}
+
 /// Loads a stream that must hold at most one document (null when it holds none).
 pub fn load_one(text: &str, schema: Schema) -> Result<Node, LoadError> {
     let mut docs = load_stream(text, schema)?;
@@ -115,18 +137,37 @@ impl Loader {
         }
     }
 
-    fn run(mut self, text: &str) -> Result<Vec<Node>, LoadError> {
+    fn run(self, text: &str) -> Result<Vec<Node>, LoadError> {
+        if let Some(events) = crate::quick::events(text) {
+            return self.build(events.into_iter().map(Ok), None);
+        }
+        self.run_full(text)
+    }
+
+    /// Loads `text` with `saphyr-parser` alone (what [`crate::quick`] falls back to).
+    fn run_full(self, text: &str) -> Result<Vec<Node>, LoadError> {
         let mut parser = Parser::new_from_str(text);
         // A block scalar ending the input without a final line break has none in its
         // value (libyaml); saphyr adds one, so it is taken off again below.
         let unterminated_end = (!text.ends_with('\n')).then(|| text.chars().count());
-        let mut docs = Vec::new();
-        let mut current: Option<Node> = None;
-        while let Some(next) = parser.next_event() {
-            let (event, span) = next.map_err(|e| LoadError {
+        let events = std::iter::from_fn(move || parser.next_event()).map(|next| {
+            next.map_err(|e| LoadError {
                 message: e.info().to_string(),
                 pos: pos_of(e.marker()),
-            })?;
+            })
+        });
+        self.build(events, unterminated_end)
+    }
+
+    fn build<'a>(
+        mut self,
+        events: impl Iterator<Item = Result<(Event<'a>, Span), LoadError>>,
+        unterminated_end: Option<usize>,
+    ) -> Result<Vec<Node>, LoadError> {
+        let mut docs = Vec::new();
+        let mut current: Option<Node> = None;
+        for next in events {
+            let (event, span) = next?;
             let pos = pos_of(&span.start);
             match event {
                 Event::StreamStart | Event::Nothing => {}
@@ -383,6 +424,78 @@ mod tests {
     }
 
     use super::*;
+
+    /// Loads `text` both ways (the quick reader, then saphyr alone) and checks that the
+    /// quick reader took it and that both give the same nodes, positions included.
+    fn same_both_ways(text: &str) {
+        assert!(
+            crate::quick::events(text).is_some(),
+            "quick reader gave up on {text:?}"
+        );
+        for schema in [Schema::Core12, Schema::Yaml11] {
+            let quick = Loader::new(schema).run(text);
+            let full = Loader::new(schema).run_full(text);
+            assert_eq!(format!("{quick:?}"), format!("{full:?}"), "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_quick_reader_matches_saphyr_on_block_yaml() {
+        same_both_ways(
+            "a:\nb: 1\nc:\n- x\n-\n- y: 1\n  z:\nd: |\n  t\n\n  u\n\ne: []\nf: {}\n\"g h\": 'q'\n",
+        );
+        same_both_ways("---\nc:\n  - x\n  -\n    k: v\n  - |-\n    lit\nd:   e   # c\nf :   g\n# comment\nh:\n  # inner\n  i: j\n---\n- a\n-   b\n- |+\n  keep\n\n---\nk: \"a\\tb\\u00e9\"\nl: 'it''s'\n");
+        same_both_ways("# lead\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x # trailing\n  labels:\n    app.kubernetes.io/name: \"x\"\n    on: yes\ndata:\n  script: |\n    #!/bin/sh\n\n    echo 'a: b'\n  empty: \"\"\n  url: http://x:80/y\n");
+        same_both_ways("items:\n- name: a\n  ports:\n  - 80\n  - port: 443\n    name: https\n- \"q\"\n- 'r'\n- []\nafter: 1\n");
+        same_both_ways("é: ü\nκλειδί: \"τιμή\" # σχόλιο\nx:\n  - ä: |\n      ö\n");
+        same_both_ways("a: |\n\n  lead\nb: |-\n  x\n\nc: d\n");
+        same_both_ways("a: |\n  x");
+        same_both_ways("a: |-\n  x");
+        same_both_ways("a: |+\n  x");
+        same_both_ways("k:\n  a: |\n    x\n    y\n# c");
+        same_both_ways("r:\n  {}\ns:\n    \"q\" # c\nt:\n  - plain\nu:\n  []\n");
+        same_both_ways("rules:\n- apiGroups: [\"\", 'b', c.d, e ]\n  verbs: [ get,list]\nargs:\n- --save\n- \"\"\n");
+        same_both_ways("a: one\n  two\n\n  three\n\n\n   four # c\nb:\n- x\n  y\n- z\nc: five\n\nd: six\n  seven\n");
+        same_both_ways("k:\n  description: Operation contains information about a requested or running\n    operation\n  type: object\n");
+        same_both_ways("d: 'Refresh indicates if the latest revision should\n  be used on retry (default: false)'\nt: 1\n");
+        same_both_ways(
+            "d: 'it''s\n   a  \n\n  long'' one' # c\ne: \"two\n  lines \"\nf:\n- 'x\n  y'\n",
+        );
+        same_both_ways("d: Default\n  unit (e.g.\n  \"2m\", '1h')\n");
+        same_both_ways(
+            "d: DryRun specifies to perform a `kubectl apply\n  --dry-run` without -x\n",
+        );
+        same_both_ways("a: -1\nb: 0o17\nc: 1e3\nd: ~\ne: null\nf: 'yes'\ng: -x\nh: a,b[c]{d}\n");
+    }
+
+    #[test]
+    fn the_quick_reader_leaves_the_rest_to_saphyr() {
+        for text in [
+            "a: [x, [y]]\n",
+            "a: [x, {y: 1}]\n",
+            "a: [x,]\n",
+            "a: {x: 1}\n",
+            "a:\n  |\n   x\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a: >\n  folded\n",
+            "a: b\n  - c\n",
+            "a: b\n  c: d\n",
+            "a: \"x\\\n  y\"\n",
+            "a: 'x\ny'\n",
+            "plain\n",
+            "---\n---\na: 1\n",
+            "a:\n\tb: 1\n",
+            "a: |\n  x\n  ",
+            "? a\n: b\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "a: 1\r\n",
+            "a: b: c\n",
+            "- - a\n",
+        ] {
+            assert!(crate::quick::events(text).is_none(), "{text:?}");
+        }
+    }
 
     #[test]
     fn loads_documents_with_positions_and_types() {
