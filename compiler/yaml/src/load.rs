@@ -1,6 +1,6 @@
 //! Loading: YAML text to [`Node`]s, one per document, with positions.
 //!
-//! Syntax comes from [`crate::quick`] for the plain block YAML that makes up nearly all
+//! Syntax comes from `quick` (this crate's fast reader) for the plain block YAML that makes up nearly all
 //! Kubernetes manifests, and from `saphyr-parser` (a YAML 1.2 event parser) for the rest
 //! and for every error; both give the same events. This module builds the
 //! tree, types plain scalars with [`crate::resolve`], expands aliases and `<<` merge keys,
@@ -465,6 +465,8 @@ mod tests {
         same_both_ways(
             "d: DryRun specifies to perform a `kubectl apply\n  --dry-run` without -x\n",
         );
+        same_both_ways("d: \"roundRobinDNS controls\n  the behavior.\\nWhen enabled:\\n  - The\n  \\t tab \\\" q\" # c\ne: x\n  `Pod` &a *b !c [d] {e} ,f @g |h >i\n");
+        same_both_ways("a: |\n    x\n      \n    y\n      \n\nb: :x\nc: ?y\nd: |+\n  z\n    \n");
         same_both_ways("a: -1\nb: 0o17\nc: 1e3\nd: ~\ne: null\nf: 'yes'\ng: -x\nh: a,b[c]{d}\n");
     }
 
@@ -482,6 +484,8 @@ mod tests {
             "a: b\n  - c\n",
             "a: b\n  c: d\n",
             "a: \"x\\\n  y\"\n",
+            "a: \"x\\ \n  y\"\n",
+            "a: \"x\\q\n  y\"\n",
             "a: 'x\ny'\n",
             "plain\n",
             "---\n---\na: 1\n",

@@ -21,7 +21,8 @@ use saphyr_parser::{Event, Marker, ScalarStyle, Span};
 mod scalars;
 
 use scalars::{
-    closing_single_quote, is_key_line, plain_continuation, plain_scalar, quoted, split_key,
+    closing_quote, continued_piece, is_key_line, plain_continuation, plain_scalar, quoted,
+    split_key, unescape,
 };
 
 /// The events of `text`, or `None` when it is not (entirely) in the subset.
@@ -410,9 +411,11 @@ impl<'a> Reader<'a> {
                 self.advance();
                 self.no_continuation(parent)
             }
-            b'&' | b'*' | b'!' | b'>' | b'%' | b'@' | b'`' | b'?' | b':' | b',' | b']' | b'}'
-            | b'#' => None,
-            b'-' if is_seq_entry(text) => None,
+            b'&' | b'*' | b'!' | b'>' | b'%' | b'@' | b'`' | b',' | b']' | b'}' | b'#' => None,
+            // `-`, `?` and `:` start a plain scalar when text follows them at once.
+            b'-' | b'?' | b':' if matches!(text.as_bytes().get(1), None | Some(b' ' | b'\t')) => {
+                None
+            }
             _ => {
                 let (first, commented) = plain_scalar(text)?;
                 let value = if commented {
@@ -437,10 +440,11 @@ impl<'a> Reader<'a> {
         text: &'a str,
     ) -> Option<(Cow<'a, str>, ScalarStyle)> {
         let single = text.starts_with('\'');
-        if !single && text.contains('\\') {
+        if closing_quote(single, &text[1..]).is_some() {
+            // Closed on its line yet not read as a one-line scalar: a bad escape.
             return None;
         }
-        let mut raw = trim_blanks_end(&text[1..]).to_string();
+        let mut value = continued_piece(single, &text[1..])?;
         let mut breaks = 0;
         let mut j = self.at + 1;
         loop {
@@ -451,44 +455,36 @@ impl<'a> Reader<'a> {
                 j += 1;
                 continue;
             }
-            let indent = spaces(line);
-            if indent <= parent || is_document_marker(line) || (!single && rest.contains('\\')) {
+            if spaces(line) <= parent || is_document_marker(line) {
                 return None;
             }
             if breaks == 0 {
-                raw.push(' ');
+                value.push(' ');
             }
             for _ in 0..breaks {
-                raw.push('\n');
+                value.push('\n');
             }
             breaks = 0;
-            let close = if single {
-                closing_single_quote(rest)
-            } else {
-                rest.find('"')
-            };
-            match close {
+            match closing_quote(single, rest) {
                 Some(k) => {
-                    raw.push_str(&rest[..k]);
+                    value.push_str(&unescape(single, &rest[..k])?);
                     if !only_comment(&rest[k + 1..]) {
                         return None;
                     }
                     break;
                 }
-                None => raw.push_str(trim_blanks_end(rest)),
+                None => value.push_str(&continued_piece(single, rest)?),
             }
             j += 1;
         }
         self.at = j + 1;
         self.virtual_start = None;
-        if single {
-            Some((
-                Cow::Owned(raw.replace("''", "'")),
-                ScalarStyle::SingleQuoted,
-            ))
+        let style = if single {
+            ScalarStyle::SingleQuoted
         } else {
-            Some((Cow::Owned(raw), ScalarStyle::DoubleQuoted))
-        }
+            ScalarStyle::DoubleQuoted
+        };
+        Some((Cow::Owned(value), style))
     }
 
     /// A plain scalar whose first line (of the current line) holds `first`, with the
@@ -637,10 +633,9 @@ impl<'a> Reader<'a> {
         let mut last = first_line;
         for (j, line) in self.lines.iter().enumerate().skip(first_line) {
             let lead = spaces(line);
-            if lead == line.len() {
-                if lead > indent {
-                    return None;
-                }
+            // A line of blanks only is an empty line, unless it holds more spaces than
+            // the indentation: then the rest is text.
+            if lead == line.len() && lead <= indent {
                 trailing_breaks += 1;
                 last = j + 1;
                 continue;

@@ -95,17 +95,14 @@ pub(super) fn plain_scalar(text: &str) -> Option<(&str, bool)> {
     Some((value, end < bytes.len()))
 }
 
-/// Whether `rest` may continue a plain scalar here without any doubt: not starting with
-/// a character that could start a collection, a comment or another token (`-`, `?` and
-/// `:` only when a blank follows them; quotes are text inside a plain scalar).
+/// Whether `rest` may continue a plain scalar here without any doubt: not a comment,
+/// and not `-`, `?` or `:` followed by a blank. (Inside a plain scalar every other
+/// character is text, indicators included, as saphyr reads it.)
 pub(super) fn plain_continuation(rest: &str) -> bool {
     let bytes = rest.as_bytes();
     match bytes.first() {
         Some(b'-' | b'?' | b':') => !matches!(bytes.get(1), None | Some(b' ' | b'\t')),
-        Some(
-            b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%'
-            | b'@' | b'`',
-        ) => false,
+        Some(b'#') => false,
         _ => true,
     }
 }
@@ -120,9 +117,60 @@ pub(super) fn quoted(text: &str) -> Option<(Cow<'_, str>, ScalarStyle, usize)> {
     }
 }
 
+/// The byte of the quote that closes a quoted scalar in `text` (a `'` not doubled, or a
+/// `"` not escaped), if any.
+pub(super) fn closing_quote(single: bool, text: &str) -> Option<usize> {
+    if single {
+        return closing_single_quote(text);
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The part of a quoted scalar that one line holds when the scalar goes on past it,
+/// unescaped, its trailing blanks dropped (they fold into the line break). `None` when
+/// it ends in an escape (an escaped line break, or an escaped blank that folding
+/// would eat), which the full parser handles.
+pub(super) fn continued_piece(single: bool, raw: &str) -> Option<String> {
+    let piece = trim_blanks_end(raw);
+    if !single {
+        let backslashes = piece.bytes().rev().take_while(|&b| b == b'\\').count();
+        if backslashes % 2 == 1 || (piece.len() < raw.len() && piece.ends_with('\\')) {
+            return None;
+        }
+    }
+    unescape(single, piece)
+}
+
+/// The value of a piece of a quoted scalar: `''` is `'` in single quotes, escapes are
+/// read in double quotes.
+pub(super) fn unescape(single: bool, piece: &str) -> Option<String> {
+    if single {
+        return Some(piece.replace("''", "'"));
+    }
+    let mut out = String::with_capacity(piece.len());
+    let mut rest = piece;
+    while let Some(b) = rest.find('\\') {
+        out.push_str(&rest[..b]);
+        let (c, len) = escape(&rest[b + 1..])?;
+        out.push(c);
+        rest = &rest[b + 1 + len..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// The byte of the quote that closes a single-quoted scalar in `text` (a `'` not
 /// doubled), if any.
-pub(super) fn closing_single_quote(text: &str) -> Option<usize> {
+fn closing_single_quote(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
