@@ -93,7 +93,21 @@ impl std::fmt::Display for Item<'_> {
     }
 }
 
+/// The line breaks in `text`.
+fn count_lines(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count()
+}
+
 fn keyword(word: &str) -> Option<ItemKind> {
+    // Most words are function names: rule them out before comparing strings.
+    if !(1..=8).contains(&word.len())
+        || !matches!(
+            word.as_bytes()[0],
+            b'.' | b'b' | b'c' | b'd' | b'e' | b'i' | b'r' | b'n' | b't' | b'w'
+        )
+    {
+        return None;
+    }
     Some(match word {
         "." => ItemKind::Dot,
         "block" => ItemKind::Block,
@@ -301,7 +315,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn ignore(&mut self) {
-        self.line += self.input[self.start..self.pos].matches('\n').count();
+        self.line += count_lines(&self.input[self.start..self.pos]);
         self.start = self.pos;
         self.start_line = self.line;
     }
@@ -388,7 +402,7 @@ impl<'a> Lexer<'a> {
                     trim = right_trim_length(&self.input[self.start..self.pos]);
                 }
                 self.pos -= trim;
-                self.line += self.input[self.start..self.pos].matches('\n').count();
+                self.line += count_lines(&self.input[self.start..self.pos]);
                 let item = self.this_item(ItemKind::Text);
                 self.pos += trim;
                 self.ignore();
@@ -400,7 +414,7 @@ impl<'a> Lexer<'a> {
         }
         self.pos = self.input.len();
         if self.pos > self.start {
-            self.line += self.input[self.start..self.pos].matches('\n').count();
+            self.line += count_lines(&self.input[self.start..self.pos]);
             return self.emit(ItemKind::Text);
         }
         self.emit(ItemKind::Eof)
@@ -408,6 +422,13 @@ impl<'a> Lexer<'a> {
 
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = self.rest();
+        // Called at every character of an action: most are neither a blank nor the
+        // delimiter's first character.
+        match rest.as_bytes().first() {
+            Some(&b)
+                if is_space(char::from(b)) || Some(&b) == self.right_delim.as_bytes().first() => {}
+            _ => return (false, false),
+        }
         if has_right_trim_marker(rest)
             && rest
                 .get(TRIM_MARKER_LEN..)
@@ -449,7 +470,7 @@ impl<'a> Lexer<'a> {
         if !delim {
             return self.errorf("comment ends before closing delimiter".into());
         }
-        self.line += self.input[self.start..self.pos].matches('\n').count();
+        self.line += count_lines(&self.input[self.start..self.pos]);
         self.start = self.pos;
         self.start_line = self.line;
         if trim {
@@ -712,10 +733,12 @@ fn find_delim(text: &str, delim: &str) -> Option<usize> {
         return Some(0);
     };
     let bytes = text.as_bytes();
+    let rest = &delim.as_bytes()[1..];
     let mut from = 0;
     while let Some(i) = memchr::memchr(first, &bytes[from..]) {
         let at = from + i;
-        if bytes[at..].starts_with(delim.as_bytes()) {
+        // Byte by byte: delimiters are a few bytes, and a `{` in JSON text is common.
+        if bytes.len() - at > rest.len() && rest.iter().zip(&bytes[at + 1..]).all(|(a, b)| a == b) {
             return Some(at);
         }
         from = at + 1;
