@@ -87,7 +87,7 @@ pub fn load_stream_full(
 /// Whether the quick reader takes `text` (for differential tests).
 #[doc(hidden)]
 pub fn quick_reader_takes(text: &str) -> bool {
-    crate::quick::events(text).is_some()
+    crate::quick::read(text, &mut |_, _| true)
 }
 
 /// Loads a stream that must hold at most one document (null when it holds none).
@@ -137,43 +137,66 @@ impl Loader {
         }
     }
 
-    fn run(self, text: &str) -> Result<Vec<Node>, LoadError> {
-        if let Some(events) = crate::quick::events(text) {
-            return self.build(events.into_iter().map(Ok), None);
+    fn run(mut self, text: &str) -> Result<Vec<Node>, LoadError> {
+        // The quick reader's events go straight into the tree; if it gives up, or the
+        // tree refuses an event, the text is read again from the start by the full
+        // parser, whose errors are the ones reported.
+        let (schema, duplicates) = (self.schema, self.duplicates);
+        let mut docs = Vec::new();
+        let mut current: Option<Node> = None;
+        let mut refused = false;
+        let took = crate::quick::read(text, &mut |event, span| {
+            let ok = self
+                .on_event(event, span, None, &mut docs, &mut current)
+                .is_ok();
+            refused |= !ok;
+            ok
+        });
+        if took && !refused {
+            return Ok(docs);
         }
-        self.run_full(text)
+        let mut fresh = Loader::new(schema);
+        fresh.duplicates = duplicates;
+        fresh.run_full(text)
     }
 
-    /// Loads `text` with `saphyr-parser` alone (what [`crate::quick`] falls back to).
-    fn run_full(self, text: &str) -> Result<Vec<Node>, LoadError> {
+    /// Loads `text` with `saphyr-parser` alone (what the quick reader falls back to).
+    fn run_full(mut self, text: &str) -> Result<Vec<Node>, LoadError> {
         let mut parser = Parser::new_from_str(text);
         // A block scalar ending the input without a final line break has none in its
         // value (libyaml); saphyr adds one, so it is taken off again below.
         let unterminated_end = (!text.ends_with('\n')).then(|| text.chars().count());
-        let events = std::iter::from_fn(move || parser.next_event()).map(|next| {
-            next.map_err(|e| LoadError {
-                message: e.info().to_string(),
-                pos: pos_of(e.marker()),
-            })
-        });
-        self.build(events, unterminated_end)
-    }
-
-    fn build<'a>(
-        mut self,
-        events: impl Iterator<Item = Result<(Event<'a>, Span), LoadError>>,
-        unterminated_end: Option<usize>,
-    ) -> Result<Vec<Node>, LoadError> {
         let mut docs = Vec::new();
         let mut current: Option<Node> = None;
-        for next in events {
-            let (event, span) = next?;
+        while let Some(next) = parser.next_event() {
+            let (event, span) = next.map_err(|e| LoadError {
+                message: e.info().to_string(),
+                pos: pos_of(e.marker()),
+            })?;
+            if matches!(event, Event::StreamEnd) {
+                break;
+            }
+            self.on_event(event, span, unterminated_end, &mut docs, &mut current)?;
+        }
+        Ok(docs)
+    }
+
+    /// Adds one event to the tree being built: `docs` holds the documents done,
+    /// `current` the root of the one being read.
+    fn on_event(
+        &mut self,
+        event: Event<'_>,
+        span: Span,
+        unterminated_end: Option<usize>,
+        docs: &mut Vec<Node>,
+        current: &mut Option<Node>,
+    ) -> Result<(), LoadError> {
+        {
             let pos = pos_of(&span.start);
             match event {
-                Event::StreamStart | Event::Nothing => {}
-                Event::StreamEnd => break,
+                Event::StreamStart | Event::Nothing | Event::StreamEnd => {}
                 Event::DocumentStart(_) => {
-                    current = None;
+                    *current = None;
                     self.anchors.clear();
                 }
                 Event::DocumentEnd => {
@@ -197,7 +220,7 @@ impl Loader {
                         });
                     }
                     let node = Node { pos, ..node };
-                    self.add(node, false, &mut current)?;
+                    self.add(node, false, current)?;
                 }
                 Event::Scalar(mut text, style, anchor, tag) => {
                     let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
@@ -212,7 +235,7 @@ impl Loader {
                     if anchor > 0 {
                         self.anchors.insert(anchor, node.clone());
                     }
-                    self.add(node, is_merge_key, &mut current)?;
+                    self.add(node, is_merge_key, current)?;
                 }
                 Event::SequenceStart(anchor, _) => {
                     self.push(Frame::Seq {
@@ -255,16 +278,16 @@ impl Loader {
                                 anchor,
                             )
                         }
-                        None => continue,
+                        None => return Ok(()),
                     };
                     if anchor > 0 {
                         self.anchors.insert(anchor, node.clone());
                     }
-                    self.add(node, false, &mut current)?;
+                    self.add(node, false, current)?;
                 }
             }
         }
-        Ok(docs)
+        Ok(())
     }
 
     fn push(&mut self, frame: Frame) -> Result<(), LoadError> {
@@ -428,10 +451,7 @@ mod tests {
     /// Loads `text` both ways (the quick reader, then saphyr alone) and checks that the
     /// quick reader took it and that both give the same nodes, positions included.
     fn same_both_ways(text: &str) {
-        assert!(
-            crate::quick::events(text).is_some(),
-            "quick reader gave up on {text:?}"
-        );
+        assert!(quick_reader_takes(text), "quick reader gave up on {text:?}");
         for schema in [Schema::Core12, Schema::Yaml11] {
             let quick = Loader::new(schema).run(text);
             let full = Loader::new(schema).run_full(text);
@@ -497,7 +517,7 @@ mod tests {
             "a: b: c\n",
             "- - a\n",
         ] {
-            assert!(crate::quick::events(text).is_none(), "{text:?}");
+            assert!(!quick_reader_takes(text), "{text:?}");
         }
     }
 

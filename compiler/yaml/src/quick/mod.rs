@@ -25,10 +25,12 @@ use scalars::{
     split_key, unescape,
 };
 
-/// The events of `text`, or `None` when it is not (entirely) in the subset.
-pub(crate) fn events(text: &str) -> Option<Vec<(Event<'_>, Span)>> {
+/// Reads `text`, handing each event to `sink` in order; `false` when the text is not
+/// (entirely) in the subset or `sink` refused an event (it returns `false` to stop).
+/// The events handed over until then are to be thrown away.
+pub(crate) fn read<'a>(text: &'a str, sink: &mut dyn FnMut(Event<'a>, Span) -> bool) -> bool {
     if text.contains('\r') || text.starts_with('\u{feff}') {
-        return None;
+        return false;
     }
     let mut lines: Vec<&str> = text.split('\n').collect();
     if text.ends_with('\n') {
@@ -42,17 +44,16 @@ pub(crate) fn events(text: &str) -> Option<Vec<(Event<'_>, Span)>> {
         at: 0,
         virtual_start: None,
         depth: 0,
-        // About one event per 16 bytes of Kubernetes YAML.
-        out: Vec::with_capacity(text.len() / 16),
+        sink,
+        refused: false,
     };
-    reader.stream()?;
-    Some(reader.out)
+    reader.stream().is_some() && !reader.refused
 }
 
 /// Deeper nesting than this is left to the full parser (and the loader's bound).
 const MAX_DEPTH: usize = 400;
 
-struct Reader<'a> {
+struct Reader<'a, 's> {
     lines: Vec<&'a str>,
     /// What each line is (worked out once: lines are looked at several times).
     leads: Vec<Lead>,
@@ -63,7 +64,9 @@ struct Reader<'a> {
     /// mapping written on the same line as its sequence entry).
     virtual_start: Option<usize>,
     depth: usize,
-    out: Vec<(Event<'a>, Span)>,
+    sink: &'s mut dyn FnMut(Event<'a>, Span) -> bool,
+    /// The sink refused an event: stop.
+    refused: bool,
 }
 
 /// The content of a line: its indentation (in bytes, all spaces) and the rest.
@@ -154,9 +157,11 @@ fn only_comment(after: &str) -> bool {
     trimmed.is_empty() || (trimmed.starts_with('#') && trimmed.len() < after.len())
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'a, '_> {
     fn push(&mut self, event: Event<'a>, span: Span) {
-        self.out.push((event, span));
+        if !self.refused {
+            self.refused = !(self.sink)(event, span);
+        }
     }
 
     fn lead(&self, i: usize) -> Lead {
@@ -197,6 +202,9 @@ impl<'a> Reader<'a> {
     /// The next content line, or `None` (end of document). Gives up (outer `None`) on
     /// a line the subset does not cover.
     fn next_content(&mut self) -> Option<Option<Content<'a>>> {
+        if self.refused {
+            return None;
+        }
         self.skip_blank();
         match self.peek() {
             None => Some(None),
