@@ -1,8 +1,12 @@
-//! An ordered map over a slice on scoped threads: the slice cut into one run per thread,
-//! results joined back in input order, a worker's panic resumed on the caller.
+//! An ordered map over a slice on scoped threads: every thread (the caller's included)
+//! takes the next item until none is left, so a few big items (a chart's largest
+//! templates, its CRDs) do not leave one thread working alone; results are put back in
+//! input order, and a worker's panic is resumed on the caller.
 //!
 //! Scoped threads, not rayon: callers (a GitOps build) may run inside a rayon pool on a
 //! thread that pool waits for, and handing work back to that pool deadlocks.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `items.iter().map(f).collect()`, on at most `max_threads` threads (and no more than
 /// the machine has cores); on one thread when that is all there is to use.
@@ -13,22 +17,36 @@ pub(crate) fn map_in_order<T: Sync, R: Send>(
 ) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .min(max_threads);
-    if threads <= 1 || items.len() <= 1 {
+        .min(max_threads)
+        .min(items.len());
+    if threads <= 1 {
         return items.iter().map(f).collect();
     }
-    let f = &f;
-    let chunk = items.len().div_ceil(threads);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut all: Vec<(usize, R)> = Vec::with_capacity(items.len());
     std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(&work)).collect();
+        all.extend(work());
+        for helper in helpers {
+            all.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+    });
+    all.sort_unstable_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]
