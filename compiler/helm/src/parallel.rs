@@ -35,7 +35,7 @@ pub(crate) fn map_in_order<T: Sync, R: Send>(
     };
     let mut all: Vec<(usize, R)> = Vec::with_capacity(items.len());
     std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(&work)).collect();
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
         all.extend(work());
         for helper in helpers {
             all.extend(
