@@ -11,7 +11,7 @@
 //! Not here: dependency processing (`dependencies`) or values beyond a chart's defaults.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use kubake_yaml::{load_stream_with, Duplicates, Schema};
 use serde_json::Value as Json;
@@ -60,9 +60,8 @@ impl Default for Limits {
 pub struct ChartFile {
     /// The path inside the chart (`templates/deployment.yaml`, `files/a.conf`).
     pub name: String,
-    /// The bytes (a leading UTF-8 byte-order mark removed, as Helm removes it), shared:
-    /// rendering hands every file to `.Files` without copying it.
-    pub data: Arc<Vec<u8>>,
+    /// The bytes (a leading UTF-8 byte-order mark removed, as Helm removes it).
+    pub data: FileData,
 }
 
 impl ChartFile {
@@ -70,7 +69,117 @@ impl ChartFile {
     pub fn new(name: impl Into<String>, data: Vec<u8>) -> ChartFile {
         ChartFile {
             name: name.into(),
-            data: Arc::new(data),
+            data: FileData::from(data),
+        }
+    }
+}
+
+/// A chart file's bytes, shared (rendering hands every file to `.Files` without copying
+/// it). The `crds/` files of a chart directory stay on disk until something reads them:
+/// they are most of a big chart's bytes (4.7 of kube-prometheus-stack's 7.5 MB), and a
+/// render without `--include-crds` never looks at them. Archives are read whole.
+#[derive(Clone, Debug)]
+pub struct FileData(Stored);
+
+#[derive(Clone, Debug)]
+enum Stored {
+    Read(Arc<Vec<u8>>),
+    OnDisk(Arc<OnDisk>),
+}
+
+#[derive(Debug)]
+struct OnDisk {
+    path: PathBuf,
+    size: u64,
+    max: u64,
+    read: OnceLock<Result<Arc<Vec<u8>>, String>>,
+}
+
+impl FileData {
+    fn on_disk(path: PathBuf, size: u64, max: u64) -> FileData {
+        FileData(Stored::OnDisk(Arc::new(OnDisk {
+            path,
+            size,
+            max,
+            read: OnceLock::new(),
+        })))
+    }
+
+    /// The bytes, read from disk on first use for a file left there at load. The error
+    /// says which file could not be read (it changed or vanished since the chart was
+    /// loaded).
+    pub fn read(&self) -> std::result::Result<Arc<Vec<u8>>, String> {
+        match &self.0 {
+            Stored::Read(data) => Ok(data.clone()),
+            Stored::OnDisk(file) => file
+                .read
+                .get_or_init(|| {
+                    read_bounded(&file.path, file.max)
+                        .map(|data| Arc::new(strip_bom(data)))
+                        .map_err(|e| format!("cannot read {}: {e}", file.path.display()))
+                })
+                .clone(),
+        }
+    }
+
+    /// The size in bytes (for a file on disk, its size when the chart was loaded).
+    pub fn len(&self) -> u64 {
+        match &self.0 {
+            Stored::Read(data) => data.len() as u64,
+            Stored::OnDisk(file) => file.size,
+        }
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<Vec<u8>> for FileData {
+    fn from(data: Vec<u8>) -> FileData {
+        FileData(Stored::Read(Arc::new(data)))
+    }
+}
+
+impl PartialEq for FileData {
+    fn eq(&self, other: &FileData) -> bool {
+        match (&self.0, &other.0) {
+            (Stored::OnDisk(a), Stored::OnDisk(b)) if Arc::ptr_eq(a, b) => true,
+            _ => self.read() == other.read(),
+        }
+    }
+}
+
+impl Eq for FileData {}
+
+impl Default for FileData {
+    fn default() -> FileData {
+        FileData::from(Vec::new())
+    }
+}
+
+/// The bytes of a file the loader itself reads (`Chart.yaml`, values, lock files,
+/// subchart archives: never left on disk).
+fn contents(f: &ChartFile, source: &Path) -> Result<Arc<Vec<u8>>> {
+    f.data
+        .read()
+        .map_err(|e| Error::new(ErrorKind::Io, e).with_file(source.join(&f.name)))
+}
+
+/// Whether `name` (chart-relative) is in the `crds/` folder of the chart or of one of
+/// its subchart directories (`crds/a.yaml`, `charts/sub/crds/a.yaml`).
+fn in_crds_folder(name: &str) -> bool {
+    let mut parts = name.split('/');
+    loop {
+        match parts.next() {
+            Some("crds") => return true,
+            Some("charts") => {
+                if parts.next().is_none() {
+                    return false;
+                }
+            }
+            _ => return false,
         }
     }
 }
@@ -244,7 +353,7 @@ impl Budget {
 
     fn take_files(&mut self, files: &[ChartFile]) -> Result<()> {
         for f in files {
-            self.take(f.data.len() as u64)?;
+            self.take(f.data.len())?;
         }
         Ok(())
     }
@@ -406,6 +515,14 @@ impl DirWalk<'_> {
         self.budget
             .take(meta.len())
             .map_err(|e| e.with_file(path))?;
+        if in_crds_folder(&rel_name) {
+            let data = FileData::on_disk(target, meta.len(), limits.max_file_size);
+            self.files.push(ChartFile {
+                name: rel_name,
+                data,
+            });
+            return Ok(());
+        }
         let data = read_bounded(&target, limits.max_file_size).map_err(|e| {
             Error::new(ErrorKind::Io, format!("error reading {rel_name}: {e}")).with_file(path)
         })?;
@@ -444,7 +561,7 @@ fn load_files(
     depth: usize,
     warnings: &mut Warnings,
 ) -> Result<Chart> {
-    const PARSE_APART_FROM: usize = 16 * 1024;
+    const PARSE_APART_FROM: u64 = 16 * 1024;
     let values_data = files
         .iter_mut()
         .find(|f| f.name == "values.yaml")
@@ -452,7 +569,7 @@ fn load_files(
     std::thread::scope(|scope| {
         let values = values_data.map(|data| {
             let big = data.len() >= PARSE_APART_FROM;
-            let parse = move || parse_values(&data);
+            let parse = move || parse_values(&data.read()?);
             if big {
                 match std::thread::Builder::new().spawn_scoped(scope, parse) {
                     Ok(job) => ValuesJob::Running(job),
@@ -505,7 +622,7 @@ fn load_chart_parts(
     let mut metadata: Option<Metadata> = None;
     for f in files.iter().filter(|f| f.name == "Chart.yaml") {
         let md = metadata.get_or_insert_with(Metadata::default);
-        decode_yaml_into(md, &f.data).map_err(|e| {
+        decode_yaml_into(md, &contents(f, &source)?).map_err(|e| {
             chart_file_err(format!("cannot load Chart.yaml: {e}"), &source, &f.name)
         })?;
         if md.api_version.is_empty() {
@@ -527,7 +644,7 @@ fn load_chart_parts(
         match name {
             "Chart.yaml" => {}
             "Chart.lock" | "requirements.lock" => {
-                check_yaml(&f.data).map_err(|e| {
+                check_yaml(&contents(&f, &source)?).map_err(|e| {
                     chart_file_err(format!("cannot load {name}: {e}"), &source, name)
                 })?;
                 if name == "requirements.lock" {
@@ -541,13 +658,15 @@ fn load_chart_parts(
             }
             // Parsed by `load_files`.
             "values.yaml" => {}
-            "values.schema.json" => chart.schema = Some(Arc::unwrap_or_clone(f.data)),
+            "values.schema.json" => {
+                chart.schema = Some(Arc::unwrap_or_clone(contents(&f, &source)?));
+            }
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version != API_VERSION_V1 {
                     warnings.push("Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.".into());
                 }
-                decode_yaml_into(md, &f.data).map_err(|e| {
+                decode_yaml_into(md, &contents(&f, &source)?).map_err(|e| {
                     chart_file_err(format!("cannot load requirements.yaml: {e}"), &source, name)
                 })?;
                 if md.api_version == API_VERSION_V1 {
@@ -621,7 +740,7 @@ fn load_chart_parts(
                 )
                 .with_file(&sub_source));
             }
-            let inner = read_archive(&file.data, limits)
+            let inner = read_archive(&contents(&file, &sub_source)?, limits)
                 .and_then(|inner| budget.take_files(&inner).map(|()| inner))
                 .map_err(|e| wrap(e, &chart.metadata.name))?;
             load_files(

@@ -308,7 +308,7 @@ fn directory_symlinks_stay_inside_the_chart() {
         .iter()
         .find(|f| f.name == "files/alias.txt")
         .unwrap();
-    assert_eq!(alias.data.as_slice(), b"real");
+    assert_eq!(alias.data.read().unwrap().as_slice(), b"real");
     assert!(warnings[0].starts_with("found symbolic link in path"));
 
     let secret = s.write("secret.txt", b"secret");
@@ -374,4 +374,45 @@ fn helmignore_is_applied_to_directories() {
     let chart = load_chart(&dir, &mut Vec::new()).unwrap();
     assert!(chart.files.iter().any(|f| f.name == ".helmignore"));
     assert!(!chart.files.iter().any(|f| f.name.starts_with("ignored/")));
+}
+
+#[test]
+fn crds_files_are_read_when_used_and_a_vanished_one_is_an_error() {
+    let s = Scratch::new();
+    s.write("c/Chart.yaml", CHART_YAML);
+    s.write("c/crds/a.yaml", b"kind: CustomResourceDefinition\n");
+    s.write(
+        "c/charts/sub/Chart.yaml",
+        b"apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+    );
+    s.write("c/charts/sub/crds/b.yaml", b"\xef\xbb\xbfkind: B\n");
+    s.write("c/files/crds/c.yaml", b"not a crds folder\n");
+    let chart = load_chart(&s.0.join("c"), &mut Vec::new()).unwrap();
+    let file = |chart: &kubake_chart::Chart, name: &str| {
+        chart
+            .files
+            .iter()
+            .find(|f| f.name == name)
+            .cloned()
+            .unwrap()
+    };
+    let a = file(&chart, "crds/a.yaml");
+    let b = file(&chart.dependencies[0], "crds/b.yaml");
+    let c = file(&chart, "files/crds/c.yaml");
+    // Changed after loading: the crds/ files show the new bytes (they were left on
+    // disk), the other file the old ones.
+    s.write("c/crds/a.yaml", b"kind: Changed\n");
+    s.write("c/files/crds/c.yaml", b"changed\n");
+    assert_eq!(a.data.read().unwrap().as_slice(), b"kind: Changed\n");
+    assert_eq!(c.data.read().unwrap().as_slice(), b"not a crds folder\n");
+    // Read once, then kept; the byte-order mark goes as for any chart file.
+    s.write("c/crds/a.yaml", b"kind: Again\n");
+    assert_eq!(a.data.read().unwrap().as_slice(), b"kind: Changed\n");
+    assert_eq!(b.data.read().unwrap().as_slice(), b"kind: B\n");
+    assert_eq!(a.data.len(), 31);
+
+    let chart = load_chart(&s.0.join("c"), &mut Vec::new()).unwrap();
+    std::fs::remove_file(s.0.join("c/crds/a.yaml")).unwrap();
+    let e = file(&chart, "crds/a.yaml").data.read().unwrap_err();
+    assert!(e.starts_with("cannot read ") && e.contains("a.yaml"), "{e}");
 }

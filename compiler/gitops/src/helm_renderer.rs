@@ -133,9 +133,12 @@ fn values_files(
                     "valuesFiles are paths inside the chart, like values-production.yaml".into(),
                 ),
             })?;
-            kubake_chart::load::parse_values(&file.data).map_err(|e| {
-                RenderError::new(format!("chart {}: cannot read {name}: {e}", c.name()))
-            })?
+            file.data
+                .read()
+                .and_then(|data| kubake_chart::load::parse_values(&data))
+                .map_err(|e| {
+                    RenderError::new(format!("chart {}: cannot read {name}: {e}", c.name()))
+                })?
         };
         merge_maps(&mut merged, values);
     }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine;
+use kubake_chart::load::FileData;
 use kubake_gotmpl::{
     CallContext, FuncError, GoType, Kind, List, Map, Object, Signature, UintKind, Value,
 };
@@ -55,24 +56,29 @@ pub fn go_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
 /// Helm's `engine.files`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Files {
-    files: Arc<BTreeMap<String, Arc<Vec<u8>>>>,
+    files: Arc<BTreeMap<String, FileData>>,
 }
 
 impl Files {
     /// Files by chart-relative path.
-    pub fn new(files: BTreeMap<String, Arc<Vec<u8>>>) -> Files {
+    pub fn new(files: BTreeMap<String, FileData>) -> Files {
         Files {
             files: Arc::new(files),
         }
     }
 
     /// The files, by path.
-    pub fn entries(&self) -> &BTreeMap<String, Arc<Vec<u8>>> {
+    pub fn entries(&self) -> &BTreeMap<String, FileData> {
         &self.files
     }
 
-    fn get(&self, name: &str) -> Option<&Vec<u8>> {
-        self.files.get(name).map(|v| &**v)
+    /// The bytes of file `name` (`None` when there is no such file); a `crds/` file is
+    /// read from disk now, and an error says it could not be.
+    fn get(&self, name: &str) -> Result<Option<Arc<Vec<u8>>>, FuncError> {
+        self.files
+            .get(name)
+            .map(|f| f.read().map_err(FuncError::new))
+            .transpose()
     }
 
     /// `Glob(pattern)`: the files whose path matches.
@@ -88,27 +94,31 @@ impl Files {
     }
 
     /// `Lines(path)`: the file split on newlines, one trailing newline ignored.
-    pub fn lines(&self, path: &str) -> Vec<String> {
-        let Some(b) = self.get(path) else {
-            return Vec::new();
+    pub fn lines(&self, path: &str) -> Result<Vec<String>, FuncError> {
+        let Some(b) = self.get(path)? else {
+            return Ok(Vec::new());
         };
-        let s = String::from_utf8_lossy(b);
+        let s = String::from_utf8_lossy(&b);
         let s = s.strip_suffix('\n').unwrap_or(&s);
-        s.split('\n').map(str::to_string).collect()
+        Ok(s.split('\n').map(str::to_string).collect())
     }
 
-    fn as_named_map(&self, f: impl Fn(&[u8]) -> String) -> Value {
+    fn as_named_map(&self, f: impl Fn(&[u8]) -> String) -> Result<Value, FuncError> {
         let m = Map::typed(None, GoType::String);
         for (k, v) in self.files.iter() {
-            m.insert(crate::funcs::paths::base(k), Value::from(f(v)));
+            let data = v.read().map_err(FuncError::new)?;
+            m.insert(crate::funcs::paths::base(k), Value::from(f(&data)));
         }
-        Value::Map(m)
+        Ok(Value::Map(m))
     }
 
+    /// The files as Go prints a `map[string][]byte` (a file that cannot be read is
+    /// printed empty: printing has no way to fail).
     fn bytes_map(&self) -> Map {
         let m = Map::typed(None, GoType::slice(GoType::Uint(UintKind::Uint8)));
         for (k, v) in self.files.iter() {
-            m.insert(k.as_str(), Value::List(List::bytes(v)));
+            let data = v.read().unwrap_or_default();
+            m.insert(k.as_str(), Value::List(List::bytes(&data)));
         }
         m
     }
@@ -139,16 +149,17 @@ impl Object for Files {
     ) -> Result<Value, FuncError> {
         let arg = args.first().and_then(Value::as_str).unwrap_or("");
         Ok(match name {
-            "Get" => Value::from(self.get(arg).map_or_else(String::new, |b| go_string(b))),
-            "GetBytes" => Value::List(List::bytes(self.get(arg).map_or(&[][..], Vec::as_slice))),
+            "Get" => Value::from(self.get(arg)?.map_or_else(String::new, |b| go_string(&b))),
+            "GetBytes" => Value::List(List::bytes(&self.get(arg)?.unwrap_or_default())),
             "Glob" => Value::object(self.glob(arg)),
-            "Lines" => Value::List(List::strings(self.lines(arg))),
+            "Lines" => Value::List(List::strings(self.lines(arg)?)),
             "AsConfig" => {
-                let m = self.as_named_map(go_string);
+                let m = self.as_named_map(go_string)?;
                 Value::from(crate::funcs::yaml::to_yaml(&m).unwrap_or_default())
             }
             "AsSecrets" => {
-                let m = self.as_named_map(|b| base64::engine::general_purpose::STANDARD.encode(b));
+                let m =
+                    self.as_named_map(|b| base64::engine::general_purpose::STANDARD.encode(b))?;
                 Value::from(crate::funcs::yaml::to_yaml(&m).unwrap_or_default())
             }
             _ => return Err(FuncError::new(format!("engine.files has no method {name}"))),
@@ -347,9 +358,9 @@ mod tests {
     fn lines_and_config() {
         let f = Files::new(BTreeMap::from([(
             "a.txt".to_string(),
-            Arc::new(b"one\ntwo\n\nfour".to_vec()),
+            b"one\ntwo\n\nfour".to_vec().into(),
         )]));
-        assert_eq!(f.lines("a.txt"), vec!["one", "two", "", "four"]);
-        assert!(f.lines("nope").is_empty());
+        assert_eq!(f.lines("a.txt").unwrap(), vec!["one", "two", "", "four"]);
+        assert!(f.lines("nope").unwrap().is_empty());
     }
 }

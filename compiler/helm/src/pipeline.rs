@@ -277,7 +277,7 @@ fn template_with(
         .collect();
     let mut crds = Vec::new();
     if opts.include_crds {
-        collect_crds(&chart, chart.name(), &mut crds);
+        collect_crds(&chart, chart.name(), &mut crds)?;
     }
     let output = OutputOptions {
         crds,
@@ -338,16 +338,22 @@ fn on_large_stack<T: Send>(
 
 /// Helm's `CRDObjects`: the chart's `crds/` files, then each subchart's, recursively,
 /// named by the chart's full path.
-fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<(String, String)>) {
+fn collect_crds(
+    chart: &Chart,
+    full_path: &str,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), TemplateError> {
     for file in chart.crds() {
+        let data = file.data.read().map_err(TemplateError::Invalid)?;
         out.push((
             format!("{full_path}/{}", file.name),
-            crate::funcs::text::text_of(&file.data),
+            crate::funcs::text::text_of(&data),
         ));
     }
     for sub in &chart.dependencies {
-        collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out);
+        collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out)?;
     }
+    Ok(())
 }
 
 /// `NAME`, else `--name-template`'s result, else `release-name` (Helm's `NameAndChart`).

@@ -61,13 +61,13 @@ fn run_case(case: &Json) -> Outcome {
             ));
         }
     }
-    let files: BTreeMap<String, std::sync::Arc<Vec<u8>>> = case["files"]
+    let files: BTreeMap<String, kubake_chart::load::FileData> = case["files"]
         .as_object()
         .map(|m| {
             m.iter()
                 .map(|(k, v)| {
                     let text = v.as_str().unwrap_or("");
-                    (k.clone(), std::sync::Arc::new(text.as_bytes().to_vec()))
+                    (k.clone(), text.as_bytes().to_vec().into())
                 })
                 .collect()
         })
