@@ -65,9 +65,7 @@ pub fn load_stream_with(
     schema: Schema,
     duplicates: Duplicates,
 ) -> Result<Vec<Node>, LoadError> {
-    let mut loader = Loader::new(schema);
-    loader.duplicates = duplicates;
-    loader.run(text)
+    Loader::with_duplicates(schema, duplicates).run(text)
 }
 
 /// [`load_stream_with`] through `saphyr-parser` alone, without the quick reader for
@@ -79,9 +77,7 @@ pub fn load_stream_full(
     schema: Schema,
     duplicates: Duplicates,
 ) -> Result<Vec<Node>, LoadError> {
-    let mut loader = Loader::new(schema);
-    loader.duplicates = duplicates;
-    loader.run_full(text)
+    Loader::with_duplicates(schema, duplicates).run_full(text)
 }
 
 /// Whether the quick reader takes `text` (for differential tests).
@@ -137,6 +133,13 @@ impl Loader {
         }
     }
 
+    fn with_duplicates(schema: Schema, duplicates: Duplicates) -> Self {
+        Loader {
+            duplicates,
+            ..Loader::new(schema)
+        }
+    }
+
     fn run(mut self, text: &str) -> Result<Vec<Node>, LoadError> {
         // The quick reader's events go straight into the tree; if it gives up, or the
         // tree refuses an event, the text is read again from the start by the full
@@ -155,9 +158,7 @@ impl Loader {
         if took && !refused {
             return Ok(docs);
         }
-        let mut fresh = Loader::new(schema);
-        fresh.duplicates = duplicates;
-        fresh.run_full(text)
+        Loader::with_duplicates(schema, duplicates).run_full(text)
     }
 
     /// Loads `text` with `saphyr-parser` alone (what the quick reader falls back to).

@@ -199,14 +199,20 @@ fn single_quoted(text: &str) -> Option<(Cow<'_, str>, ScalarStyle, usize)> {
             from = q + 2;
             continue;
         }
-        let value = match owned {
-            Some(mut s) => {
-                s.push_str(&body[from..q]);
-                Cow::Owned(s)
-            }
-            None => Cow::Borrowed(&body[..q]),
-        };
+        let value = finish(owned, body, from, q);
         return Some((value, ScalarStyle::SingleQuoted, q + 2));
+    }
+}
+
+/// The value of a quoted scalar whose body ends at byte `end`: the body itself when it
+/// had no escape, else what was built (`owned`) plus the body after the last escape.
+fn finish(owned: Option<String>, body: &str, from: usize, end: usize) -> Cow<'_, str> {
+    match owned {
+        Some(mut s) => {
+            s.push_str(&body[from..end]);
+            Cow::Owned(s)
+        }
+        None => Cow::Borrowed(&body[..end]),
     }
 }
 
@@ -219,13 +225,7 @@ fn double_quoted(text: &str) -> Option<(Cow<'_, str>, ScalarStyle, usize)> {
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
-                let value = match owned {
-                    Some(mut s) => {
-                        s.push_str(&body[from..i]);
-                        Cow::Owned(s)
-                    }
-                    None => Cow::Borrowed(&body[..i]),
-                };
+                let value = finish(owned, body, from, i);
                 return Some((value, ScalarStyle::DoubleQuoted, i + 2));
             }
             b'\\' => {
