@@ -488,13 +488,32 @@ mod tests {
         );
         same_both_ways("d: \"roundRobinDNS controls\n  the behavior.\\nWhen enabled:\\n  - The\n  \\t tab \\\" q\" # c\ne: x\n  `Pod` &a *b !c [d] {e} ,f @g |h >i\n");
         same_both_ways("a: |\n    x\n      \n    y\n      \n\nb: :x\nc: ?y\nd: |+\n  z\n    \n");
+        same_both_ways("- \n- x\n-   \n- # c\n");
+        same_both_ways("a:\n  - \nb:\n- x\n- \n-  # c\n");
+        same_both_ways("a: [a-b, c]\n");
         same_both_ways("a: -1\nb: 0o17\nc: 1e3\nd: ~\ne: null\nf: 'yes'\ng: -x\nh: a,b[c]{d}\n");
+    }
+
+    #[test]
+    fn long_keys_are_left_to_saphyr() {
+        for text in [
+            format!("'{}': b\n", "k".repeat(1023)),
+            format!("k{}: b\n", " ".repeat(1024)),
+            format!("{} : b\n", "k".repeat(1024)),
+        ] {
+            assert!(!quick_reader_takes(&text), "{text:?}");
+        }
+        same_both_ways(&format!("{}: b\n", "k".repeat(1000)));
     }
 
     #[test]
     fn the_quick_reader_leaves_the_rest_to_saphyr() {
         for text in [
             "a: [x, [y]]\n",
+            "a: [a -]\n",
+            "a: 'x\n\t\n  y'\n",
+            "a: x\u{feff}\n",
+            "a: \0\n",
             "a: [x, {y: 1}]\n",
             "a: [x,]\n",
             "a: {x: 1}\n",

@@ -29,7 +29,9 @@ use scalars::{
 /// (entirely) in the subset or `sink` refused an event (it returns `false` to stop).
 /// The events handed over until then are to be thrown away.
 pub(crate) fn read<'a>(text: &'a str, sink: &mut dyn FnMut(Event<'a>, Span) -> bool) -> bool {
-    if text.contains('\r') || text.starts_with('\u{feff}') {
+    // Line ends other than `\n`, byte-order marks and NULs are left to the full parser
+    // (it refuses the last two inside a document).
+    if text.contains(['\r', '\u{feff}', '\0']) {
         return false;
     }
     let mut lines: Vec<&str> = text.split('\n').collect();
@@ -314,8 +316,8 @@ impl<'a> Reader<'a, '_> {
                 let col = if indentless {
                     // saphyr places an indentless sequence at its first item's token,
                     // which is only simple to find for a scalar or a mapping.
-                    if only_comment(item_text)
-                        || item_text.starts_with(['|', '>', '['])
+                    if item_text.is_empty()
+                        || item_text.starts_with(['#', '|', '>', '['])
                         || is_seq_entry(item_text)
                     {
                         return None;
@@ -327,7 +329,8 @@ impl<'a> Reader<'a, '_> {
                 self.push(Event::SequenceStart(0, None), at(line_no, col));
                 first = false;
             }
-            if !only_comment(item_text) && !is_seq_entry(item_text) && is_key_line(item_text) {
+            // (A `#` after the dash's blank starts a comment: no key there.)
+            if !is_seq_entry(item_text) && is_key_line(item_text) {
                 // `- key: value`: a mapping whose keys sit at the item's column.
                 self.virtual_start = Some(item_start);
                 self.mapping(item_start)?;
@@ -353,7 +356,7 @@ impl<'a> Reader<'a, '_> {
         }
         let start = line.len() - text.len();
         let span = at(line_no, column(line, start));
-        if only_comment(text) && (text.is_empty() || text.len() < rest.len()) {
+        if text.is_empty() || (text.starts_with('#') && text.len() < rest.len()) {
             self.advance();
             let next = self.next_content()?;
             return match next {
@@ -373,10 +376,10 @@ impl<'a> Reader<'a, '_> {
                     self.sequence(c.indent, true)
                 }
                 _ => {
-                    // An empty value sits at the colon, or just after the dash.
+                    // An empty value sits at the colon, or (an item) at the end of the dash's line.
                     let col = match colon {
                         Some(colon) => column(line, colon),
-                        None => column(line, from),
+                        None => column(line, line.len()),
                     };
                     self.push(
                         Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None),
@@ -459,6 +462,10 @@ impl<'a> Reader<'a, '_> {
             let line = self.lines.get(j)?;
             let rest = skip_blanks(line);
             if rest.is_empty() {
+                // A tab left of the indentation is an error to the full parser.
+                if line.contains('\t') {
+                    return None;
+                }
                 breaks += 1;
                 j += 1;
                 continue;
@@ -570,6 +577,7 @@ impl<'a> Reader<'a, '_> {
                     let plain = item[..end].trim_end_matches(' ');
                     if plain.is_empty()
                         || plain.contains([':', '#', '[', '{', '}', '\t', '"', '\''])
+                        || plain.contains(" -")
                         || plain.starts_with(['-', '?', '&', '*', '!', '|', '>', '%', '@', '`'])
                     {
                         return None;
