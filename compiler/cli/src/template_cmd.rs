@@ -86,6 +86,8 @@ pub struct TemplateArgs {
 
 /// Runs `kubake template`.
 pub fn run(args: TemplateArgs) -> ExitCode {
+    // One render, then the process exits: its template trees need not be freed.
+    kubake_helm::render::leave_template_sets_to_exit();
     let (name, chart) = match args.args.as_slice() {
         [chart] => (None, chart.clone()),
         [name, chart] => (Some(name.to_string_lossy().into_owned()), chart.clone()),
