@@ -144,6 +144,16 @@ fn analyze(value: &str) -> Analysis {
             block_allowed: true,
         };
     }
+    // ASCII text (nearly all of it) is scanned as bytes, without UTF-8 decoding.
+    if value.is_ascii() {
+        analyze_chars(value, value.bytes().map(char::from))
+    } else {
+        analyze_chars(value, value.chars())
+    }
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar` over the characters of `value`.
+fn analyze_chars(value: &str, chars: impl Iterator<Item = char>) -> Analysis {
     let mut block_indicators = value.starts_with("---") || value.starts_with("...");
     let (mut leading_space, mut leading_break) = (false, false);
     let (mut trailing_space, mut trailing_break) = (false, false);
@@ -151,7 +161,7 @@ fn analyze(value: &str) -> Analysis {
     let (mut previous_space, mut previous_break) = (false, false);
     let (mut line_breaks, mut special) = (false, false);
     let mut preceded_by_whitespace = true;
-    let mut chars = value.chars().peekable();
+    let mut chars = chars.peekable();
     let mut first = true;
     while let Some(c) = chars.next() {
         let next = chars.peek().copied();
@@ -590,6 +600,27 @@ impl Emitter {
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
+        if !value.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+            // Line by line: the same output as the loop below, without a call per
+            // character (literal blocks hold whole config files and dashboards).
+            for (i, line) in value.split('\n').enumerate() {
+                if i > 0 {
+                    self.write_break('\n');
+                    self.indention = true;
+                    breaks = true;
+                }
+                if !line.is_empty() {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    self.out.push_str(line);
+                    self.column += line.chars().count();
+                    self.indention = false;
+                    breaks = false;
+                }
+            }
+            return;
+        }
         for c in value.chars() {
             if is_break(c) {
                 self.write_break(c);
