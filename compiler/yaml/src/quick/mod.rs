@@ -1,15 +1,18 @@
 //! A fast event reader for the plain block YAML that Kubernetes tools write: block
-//! mappings and sequences, plain and one-line quoted scalars, literal block scalars,
-//! `[]` and `{}`, comments and `---` separators.
+//! mappings and sequences (compact `- k: v` and indentless ones too), plain and quoted
+//! scalars (multi-line ones folded), literal block scalars, `[]`, `{}`, flow sequences
+//! of scalars on one line, comments and `---` separators.
 //!
 //! It produces the same events, with the same positions, that `saphyr-parser` produces
 //! for such text, several times faster (rendered charts are megabytes of this shape, and
-//! every one is read at least once). Anything outside that subset (flow collections,
-//! anchors and aliases, tags, folded or indented-indicator block scalars, multi-line
-//! plain or quoted scalars, complex keys, directives, tabs in indentation, a document
-//! that is empty or a bare scalar) makes it give up on the whole stream and return
-//! `None`: the caller then reads the text with `saphyr-parser`, which also reports any
-//! error. So this module never decides that a text is invalid.
+//! every one is read at least once). Anything outside that subset (flow mappings and
+//! nested flow collections, anchors and aliases, tags, folded or indented-indicator
+//! block scalars, escaped line breaks, complex or over-long keys, directives, tabs in
+//! indentation, byte-order marks and NULs, a document that is empty or a bare scalar)
+//! makes [`read`] give up on the whole stream and return `false`: the caller then reads
+//! the text with `saphyr-parser`, which also reports any error. So this module never
+//! decides that a text is invalid. `tests/quick_reader.rs` and `tests/quick_fuzz.rs`
+//! hold the two readers to the same results.
 //!
 //! Not here: building nodes, typing scalars, duplicate keys (the loader does all that for
 //! both readers).
@@ -443,8 +446,8 @@ impl<'a> Reader<'a, '_> {
 
     /// A quoted scalar that `text` (the rest of the current line) opens and a later line
     /// closes, folded as YAML folds flow scalars: the blanks around each line break go,
-    /// one break becomes a space, each blank line a break. Double-quoted scalars with
-    /// escapes are left to the full parser (an escape may hide a line break).
+    /// then [`fold`]. An escape at the end of a line (an escaped line break or blank) is
+    /// left to the full parser.
     fn quoted_continued(
         &mut self,
         parent: usize,
@@ -473,12 +476,7 @@ impl<'a> Reader<'a, '_> {
             if spaces(line) <= parent || is_document_marker(line) {
                 return None;
             }
-            if breaks == 0 {
-                value.push(' ');
-            }
-            for _ in 0..breaks {
-                value.push('\n');
-            }
+            fold(&mut value, breaks);
             breaks = 0;
             match closing_quote(single, rest) {
                 Some(k) => {
@@ -503,8 +501,7 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// A plain scalar whose first line (of the current line) holds `first`, with the
-    /// lines that continue it (indented past `parent`) folded in: one line break
-    /// becomes a space, each blank line between two lines a line break. Leaves the
+    /// lines that continue it (indented past `parent`) folded in ([`fold`]). Leaves the
     /// current line after its last line.
     fn plain_continued(&mut self, parent: usize, first: &'a str) -> Option<Cow<'a, str>> {
         let mut value = Cow::Borrowed(first);
@@ -531,12 +528,7 @@ impl<'a> Reader<'a, '_> {
             }
             let (piece, commented) = plain_scalar(rest)?;
             let folded = value.to_mut();
-            if breaks == 0 {
-                folded.push(' ');
-            }
-            for _ in 0..breaks {
-                folded.push('\n');
-            }
+            fold(folded, breaks);
             folded.push_str(piece);
             breaks = 0;
             j += 1;
@@ -696,6 +688,18 @@ impl<'a> Reader<'a, '_> {
         self.at = last;
         self.virtual_start = None;
         Some(())
+    }
+}
+
+/// YAML's line folding between two lines of a multi-line plain or quoted scalar, with
+/// `breaks` blank lines between them: a single line break becomes a space, and each
+/// blank line a line break.
+fn fold(value: &mut String, breaks: usize) {
+    if breaks == 0 {
+        value.push(' ');
+    }
+    for _ in 0..breaks {
+        value.push('\n');
     }
 }
 

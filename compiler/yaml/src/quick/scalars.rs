@@ -1,7 +1,7 @@
 //! The scalars and keys of the quick reader, each read from one line: keys (plain or
 //! quoted) with their colon, plain scalars up to a comment, one-line quoted scalars with
-//! YAML's escapes. Each returns `None` for anything it does not cover, and the reader
-//! then gives up.
+//! YAML's escapes, and the piece of a multi-line quoted scalar that one line holds. Each
+//! returns `None` for anything it does not cover, and the reader then gives up.
 
 use std::borrow::Cow;
 
