@@ -3,8 +3,8 @@
 //! Syntax comes from `quick` (this crate's fast reader) for the plain block YAML that
 //! makes up nearly all Kubernetes manifests, and from `saphyr-parser` (a YAML 1.2 event
 //! parser) for the rest and for every error; both give the same events. This module
-//! builds the tree, types plain scalars with [`crate::resolve`], expands aliases and `<<` merge keys,
-//! and refuses duplicate keys. It guards against hostile input: nesting depth and the
+//! builds the tree, types plain scalars with [`crate::resolve`], expands aliases and
+//! `<<` merge keys, and refuses duplicate keys. It guards against hostile input: nesting depth and the
 //! number of nodes that aliases may expand to are bounded.
 
 use std::collections::HashMap;
