@@ -118,7 +118,7 @@ impl Files {
         let m = Map::typed(None, GoType::slice(GoType::Uint(UintKind::Uint8)));
         for (k, v) in self.files.iter() {
             let data = v.read().unwrap_or_default();
-            m.insert(k.as_str(), Value::List(List::bytes(&data)));
+            m.insert(k.as_str(), Value::List(List::shared_bytes(data)));
         }
         m
     }
@@ -150,7 +150,7 @@ impl Object for Files {
         let arg = args.first().and_then(Value::as_str).unwrap_or("");
         Ok(match name {
             "Get" => Value::from(self.get(arg)?.map_or_else(String::new, |b| go_string(&b))),
-            "GetBytes" => Value::List(List::bytes(&self.get(arg)?.unwrap_or_default())),
+            "GetBytes" => Value::List(List::shared_bytes(self.get(arg)?.unwrap_or_default())),
             "Glob" => Value::object(self.glob(arg)),
             "Lines" => Value::List(List::strings(self.lines(arg)?)),
             "AsConfig" => {

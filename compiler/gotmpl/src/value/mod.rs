@@ -22,7 +22,7 @@ mod types;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub use object::Object;
 pub use types::{FloatKind, GoType, IntKind, Kind, UintKind};
@@ -269,7 +269,12 @@ pub struct List(Arc<ListData>);
 #[derive(Debug)]
 struct ListData {
     elem: GoType,
-    items: Vec<Value>,
+    /// The items; for a packed `[]uint8`, made from `packed` on first use.
+    items: OnceLock<Vec<Value>>,
+    /// A `[]uint8`'s bytes, kept packed: a chart's files reach templates as `[]byte`
+    /// (`.Files.GetBytes`, ranging over `.Files.Glob`), and one `Value` per byte would
+    /// cost 24 times the file's size for what is mostly only encoded or printed.
+    packed: Option<Arc<Vec<u8>>>,
 }
 
 impl List {
@@ -280,7 +285,11 @@ impl List {
 
     /// A slice of the given element type; the caller keeps items of that type.
     pub fn typed(elem: GoType, items: Vec<Value>) -> List {
-        List(Arc::new(ListData { elem, items }))
+        List(Arc::new(ListData {
+            elem,
+            items: OnceLock::from(items),
+            packed: None,
+        }))
     }
 
     /// A `[]string`.
@@ -291,11 +300,16 @@ impl List {
 
     /// A `[]uint8` (Go's `[]byte`).
     pub fn bytes(bytes: &[u8]) -> List {
-        let items = bytes
-            .iter()
-            .map(|&b| Value::Uint(u64::from(b), UintKind::Uint8))
-            .collect();
-        List::typed(GoType::Uint(UintKind::Uint8), items)
+        List::shared_bytes(Arc::new(bytes.to_vec()))
+    }
+
+    /// A `[]uint8` over shared bytes, without copying them.
+    pub fn shared_bytes(bytes: Arc<Vec<u8>>) -> List {
+        List(Arc::new(ListData {
+            elem: GoType::Uint(UintKind::Uint8),
+            items: OnceLock::new(),
+            packed: Some(bytes),
+        }))
     }
 
     /// The element type.
@@ -305,22 +319,31 @@ impl List {
 
     /// The items.
     pub fn items(&self) -> &[Value] {
-        &self.0.items
+        self.0.items.get_or_init(|| match &self.0.packed {
+            Some(bytes) => bytes
+                .iter()
+                .map(|&b| Value::Uint(u64::from(b), UintKind::Uint8))
+                .collect(),
+            None => Vec::new(),
+        })
     }
 
     /// Number of items.
     pub fn len(&self) -> usize {
-        self.0.items.len()
+        match &self.0.packed {
+            Some(bytes) => bytes.len(),
+            None => self.items().len(),
+        }
     }
 
     /// Whether there are no items.
     pub fn is_empty(&self) -> bool {
-        self.0.items.is_empty()
+        self.len() == 0
     }
 
     /// Item `i`.
     pub fn get(&self, i: usize) -> Option<&Value> {
-        self.0.items.get(i)
+        self.items().get(i)
     }
 
     /// The bytes of a `[]uint8` (`None` for other element types).
@@ -328,8 +351,10 @@ impl List {
         if self.0.elem != GoType::Uint(UintKind::Uint8) {
             return None;
         }
-        self.0
-            .items
+        if let Some(bytes) = &self.0.packed {
+            return Some(bytes.to_vec());
+        }
+        self.items()
             .iter()
             .map(|v| match v {
                 Value::Uint(b, _) => u8::try_from(*b).ok(),
@@ -500,6 +525,17 @@ mod tests {
         assert_eq!(Value::from(values).type_name(), "chartutil.Values");
         assert_eq!(Value::Nil.kind().name(), "invalid");
         assert_eq!(Value::from(Map::new()).kind().name(), "map");
+    }
+
+    #[test]
+    fn packed_bytes_behave_as_a_uint8_slice() {
+        let packed = List::shared_bytes(Arc::new(b"hi\xff".to_vec()));
+        assert_eq!(packed.len(), 3);
+        assert_eq!(packed.to_bytes(), Some(b"hi\xff".to_vec()));
+        assert!(matches!(packed.get(2), Some(Value::Uint(255, UintKind::Uint8))));
+        assert_eq!(packed.items().len(), 3);
+        assert_eq!(Value::from(packed).to_string(), "[104 105 255]");
+        assert!(List::shared_bytes(Arc::new(Vec::new())).is_empty());
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod json;
 pub(crate) mod lists;
 pub(crate) mod math;
 pub(crate) mod paths;
+pub(crate) mod primes;
 pub(crate) mod random;
 pub(crate) mod reflect;
 pub mod regex;

@@ -1,10 +1,9 @@
 //! RSA key generation for `genPrivateKey "rsa"`, `genCA`, `genSelfSignedCert` and
 //! `genSignedCert`, from the render's deterministic random stream.
 //!
-//! Why not `rsa::RsaPrivateKey::new`: its prime search runs on `num-bigint-dig` and takes
-//! 4× as long as `crypto-primes` on fixed-size integers (2048-bit keys: ~120 ms against
-//! ~30 ms; 4096-bit keys, Sprig's `genPrivateKey` size, about a second). A chart that
-//! generates a CA and a certificate spent most of its render here.
+//! Why not `rsa::RsaPrivateKey::new`: its prime search runs on `num-bigint-dig` and took
+//! most of the render of a chart that generates a CA and a certificate; the search in
+//! `primes` is many times faster (see there).
 //!
 //! The key is what Go's `rsa.GenerateKey` makes: two distinct primes of half the size
 //! each with their two top bits set (so the modulus has exactly the asked bit length),
@@ -13,9 +12,6 @@
 //!
 //! Not here: encoding keys, certificates (see `certs`).
 
-use crypto_bigint::{BoxedUint, U1024, U2048, U512};
-use crypto_primes::hazmat::{SetBits, SmallPrimesSieveFactory};
-use crypto_primes::{is_prime_with_rng, sieve_and_find};
 use rand_chacha::ChaCha20Rng;
 use rsa::{BigUint, RsaPrivateKey};
 
@@ -48,43 +44,11 @@ pub fn generate(rng: &mut ChaCha20Rng, bits: usize) -> Result<RsaPrivateKey, Str
 }
 
 /// A probable prime of exactly `bits` bits, its two top bits set, with `p - 1` prime to
-/// the public exponent (65537 is prime, so that is `p mod 65537 != 1`).
+/// the public exponent.
 fn prime(rng: &mut ChaCha20Rng, bits: u32) -> BigUint {
-    // Fixed-width integers are what makes the search fast; the common sizes get one.
-    match bits {
-        512 => find::<U512>(rng, bits),
-        1024 => find::<U1024>(rng, bits),
-        2048 => find::<U2048>(rng, bits),
-        _ => find::<BoxedUint>(rng, bits),
-    }
-}
-
-fn find<T>(rng: &mut ChaCha20Rng, bits: u32) -> BigUint
-where
-    T: crypto_bigint::Integer + crypto_bigint::RandomBits + crypto_bigint::RandomMod,
-{
-    let usable = |rng: &mut ChaCha20Rng, candidate: &T| {
-        to_biguint(candidate) % PUBLIC_EXPONENT != BigUint::from(1u32)
-            && is_prime_with_rng(rng, candidate)
-    };
-    let found: Option<T> = sieve_and_find(
-        rng,
-        SmallPrimesSieveFactory::new(bits, SetBits::TwoMsb),
-        usable,
-    );
-    // The sieve only runs out when the range holds no prime, which cannot happen for
-    // the sizes asked (at least 32 bits).
-    found.map_or_else(|| BigUint::from(0u32), |p| to_biguint(&p))
-}
-
-fn to_biguint<T: crypto_bigint::Integer>(n: &T) -> BigUint {
-    let bytes: Vec<u8> = n
-        .as_ref()
-        .iter()
-        .rev()
-        .flat_map(|limb| limb.0.to_be_bytes())
-        .collect();
-    BigUint::from_bytes_be(&bytes)
+    let limbs = super::primes::random_prime(rng, bits, u64::from(PUBLIC_EXPONENT));
+    let bytes: Vec<u8> = limbs.iter().flat_map(|l| l.to_le_bytes()).collect();
+    BigUint::from_bytes_le(&bytes)
 }
 
 #[cfg(test)]
