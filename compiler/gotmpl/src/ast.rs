@@ -100,36 +100,90 @@ fn dismantle(mut nodes: Vec<Node>, mut cmds: Vec<Command>) {
 }
 
 /// A node of a template body.
+///
+/// Kept small (40 bytes: the big parts are boxed, text is a span of the file) because a
+/// chart's templates are hundreds of thousands of nodes, and parsing them is mostly
+/// touching fresh memory.
 #[derive(Debug)]
 pub enum Node {
     /// Literal text.
-    Text(Arc<str>),
+    Text(TextSpan),
     /// `{{pipeline}}`
     Action {
         /// Byte offset.
         pos: usize,
         /// The pipeline.
-        pipe: Pipe,
+        pipe: Box<Pipe>,
     },
     /// `{{if}}`
-    If(Branch),
+    If(Box<Branch>),
     /// `{{range}}`
-    Range(Branch),
+    Range(Box<Branch>),
     /// `{{with}}`
-    With(Branch),
+    With(Box<Branch>),
     /// `{{template "name" pipeline}}`
     Template {
         /// Byte offset.
         pos: usize,
         /// The template name.
-        name: String,
+        name: Name,
         /// The data pipeline, if any.
-        pipe: Option<Pipe>,
+        pipe: Option<Box<Pipe>>,
     },
     /// `{{break}}`
     Break,
     /// `{{continue}}`
     Continue,
+}
+
+/// Literal text: a byte range of the template's source, which it shares (no copy).
+#[derive(Clone)]
+pub struct TextSpan {
+    source: Arc<str>,
+    start: u32,
+    end: u32,
+}
+
+impl TextSpan {
+    /// The span `range` of `source`; `None` when it is not a range of char boundaries
+    /// or the source is over 4 GiB.
+    pub fn new(source: Arc<str>, range: std::ops::Range<usize>) -> Option<TextSpan> {
+        source.get(range.clone())?;
+        Some(TextSpan {
+            start: u32::try_from(range.start).ok()?,
+            end: u32::try_from(range.end).ok()?,
+            source,
+        })
+    }
+
+    /// A span over its own copy of `text` (empty for text over 4 GiB, which the parser
+    /// refuses before making any span).
+    pub fn copied(text: &str) -> TextSpan {
+        TextSpan {
+            end: u32::try_from(text.len()).unwrap_or(0),
+            start: 0,
+            source: Arc::from(text),
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.source[self.start as usize..self.end as usize]
+    }
+}
+
+impl std::ops::Deref for TextSpan {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for TextSpan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// The shared shape of `if`, `range` and `with`.
@@ -356,7 +410,7 @@ impl fmt::Display for Node {
             f.write_str("{{end}}")
         };
         match self {
-            Node::Text(t) => f.write_str(t),
+            Node::Text(t) => f.write_str(t.as_str()),
             Node::Action { pipe, .. } => write!(f, "{{{{{pipe}}}}}"),
             Node::If(b) => branch(f, "if", b),
             Node::Range(b) => branch(f, "range", b),

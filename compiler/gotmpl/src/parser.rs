@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use crate::ast::{is_empty_tree, Arg, Branch, Command, Name, Node, Number, Pipe, Tree};
+use crate::ast::{is_empty_tree, Arg, Branch, Command, Name, Node, Number, Pipe, TextSpan, Tree};
 use crate::error::Error;
 use crate::lexer::{Item, ItemKind, Lexer};
 use crate::number;
@@ -53,8 +53,24 @@ struct Parser<'a, 'f> {
     control_depth: usize,
     has_function: &'f dyn Fn(&str) -> bool,
     trees: Vec<Tree>,
-    /// Every name, string constant and short text already made, shared by later uses.
-    names: foldhash::HashMap<Box<str>, Name>,
+    /// Every name and string constant already made, shared by later uses.
+    names: foldhash::HashSet<Name>,
+    /// Stacks the lists being parsed grow on, so that each list is allocated once at
+    /// its final size (most are one or two items; grown in place they would each take
+    /// room for four).
+    scratch: Scratch,
+}
+
+#[derive(Default)]
+struct Scratch {
+    nodes: Vec<Node>,
+    cmds: Vec<Command>,
+    args: Vec<Arg>,
+}
+
+/// The items pushed on `stack` since it was `base` long, as an exactly sized vector.
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    stack.drain(base..).collect()
 }
 
 /// Parses `text` as template `name`; returns the trees of the text: `name` itself and
@@ -65,6 +81,10 @@ pub(crate) fn parse(
     delims: (&str, &str),
     has_function: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
+    if u32::try_from(shared_text.len()).is_err() {
+        // Text spans and positions are 32-bit; no real template comes near.
+        return Err(Error::syntax(name, 1, "template text is over 4 GiB"));
+    }
     let whole = shared_text.clone();
     let text: &str = &whole;
     let eof = Item {
@@ -89,7 +109,10 @@ pub(crate) fn parse(
         control_depth: 0,
         has_function,
         trees: Vec::new(),
-        names: foldhash::HashMap::default(),
+        // About one distinct name per 100 bytes of a chart template: sized up front so
+        // the set is not rebuilt as it grows.
+        names: foldhash::HashSet::with_capacity_and_hasher(text.len() / 100, Default::default()),
+        scratch: Scratch::default(),
     };
     let root = p.parse_top()?;
     p.add(name.to_string(), root)?;
@@ -108,13 +131,22 @@ impl<'a> Parser<'a, '_> {
         self.token[self.peek_count].clone()
     }
 
+    /// `val`, a slice of the source the lexer reads, as a span of the shared source.
+    fn text_span(&self, val: &str) -> TextSpan {
+        let at = (val.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let span = TextSpan::new(self.text.clone(), at..at.saturating_add(val.len()));
+        // The lexer always borrows text items from the source (checked by the bound on
+        // the source size in `parse`); a copy keeps this correct if that ever changes.
+        span.unwrap_or_else(|| TextSpan::copied(val))
+    }
+
     /// The shared copy of `text` (see [`Name`]).
     fn name(&mut self, text: &str) -> Name {
         if let Some(name) = self.names.get(text) {
             return name.clone();
         }
         let name: Name = Arc::from(text);
-        self.names.insert(Box::from(text), name.clone());
+        self.names.insert(name.clone());
         name
     }
 
@@ -210,7 +242,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn parse_top(&mut self) -> PResult<Vec<Node>> {
-        let mut root = Vec::new();
+        let base = self.scratch.nodes.len();
         while self.peek().kind != ItemKind::Eof {
             if self.peek().kind == ItemKind::LeftDelim {
                 let delim = self.next();
@@ -221,12 +253,12 @@ impl<'a> Parser<'a, '_> {
                 self.backup2(delim);
             }
             match self.text_or_action()? {
-                Parsed::Node(n) => root.push(n),
+                Parsed::Node(n) => self.scratch.nodes.push(n),
                 Parsed::End => return self.errorf("unexpected {{end}}"),
                 Parsed::Else(..) => return self.errorf("unexpected {{else}}"),
             }
         }
-        Ok(root)
+        Ok(take_from(&mut self.scratch.nodes, base))
     }
 
     /// Runs `f` as the parse of a new tree (a `define` or `block` body).
@@ -268,11 +300,11 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn item_list_inner(&mut self) -> PResult<(Vec<Node>, Parsed)> {
-        let mut list = Vec::new();
+        let base = self.scratch.nodes.len();
         while self.peek_non_space().kind != ItemKind::Eof {
             match self.text_or_action()? {
-                Parsed::Node(n) => list.push(n),
-                other => return Ok((list, other)),
+                Parsed::Node(n) => self.scratch.nodes.push(n),
+                other => return Ok((take_from(&mut self.scratch.nodes, base), other)),
             }
         }
         self.errorf("unexpected EOF")
@@ -281,11 +313,7 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let token = self.next_non_space();
         match token.kind {
-            // Short texts (indentation, line breaks between actions) repeat endlessly.
-            ItemKind::Text if token.val.len() <= 32 => {
-                Ok(Parsed::Node(Node::Text(self.name(&token.val))))
-            }
-            ItemKind::Text => Ok(Parsed::Node(Node::Text(Arc::from(&*token.val)))),
+            ItemKind::Text => Ok(Parsed::Node(Node::Text(self.text_span(&token.val)))),
             ItemKind::LeftDelim => {
                 self.st.action_line = token.line;
                 let r = self.action();
@@ -328,7 +356,7 @@ impl<'a> Parser<'a, '_> {
             ItemKind::If => return self.if_control().map(Parsed::Node),
             ItemKind::Range => {
                 let b = self.parse_control("range")?;
-                return Ok(Parsed::Node(Node::Range(b)));
+                return Ok(Parsed::Node(Node::Range(Box::new(b))));
             }
             ItemKind::Template => return self.template_control().map(Parsed::Node),
             ItemKind::With => return self.with_control().map(Parsed::Node),
@@ -337,15 +365,18 @@ impl<'a> Parser<'a, '_> {
         self.backup();
         let pos = self.peek().pos;
         let pipe = self.pipeline("command", ItemKind::RightDelim)?;
-        Ok(Parsed::Node(Node::Action { pos, pipe }))
+        Ok(Parsed::Node(Node::Action {
+            pos,
+            pipe: Box::new(pipe),
+        }))
     }
 
     fn if_control(&mut self) -> PResult<Node> {
-        Ok(Node::If(self.parse_control("if")?))
+        Ok(Node::If(Box::new(self.parse_control("if")?)))
     }
 
     fn with_control(&mut self) -> PResult<Node> {
-        Ok(Node::With(self.parse_control("with")?))
+        Ok(Node::With(Box::new(self.parse_control("with")?)))
     }
 
     fn else_control(&mut self) -> PResult<Parsed> {
@@ -430,8 +461,8 @@ impl<'a> Parser<'a, '_> {
         })?;
         Ok(Node::Template {
             pos: token.pos,
-            name,
-            pipe: Some(pipe),
+            name: self.name(&name),
+            pipe: Some(Box::new(pipe)),
         })
     }
 
@@ -442,11 +473,11 @@ impl<'a> Parser<'a, '_> {
         let mut pipe = None;
         if self.next_non_space().kind != ItemKind::RightDelim {
             self.backup();
-            pipe = Some(self.pipeline(CONTEXT, ItemKind::RightDelim)?);
+            pipe = Some(Box::new(self.pipeline(CONTEXT, ItemKind::RightDelim)?));
         }
         Ok(Node::Template {
             pos: token.pos,
-            name,
+            name: self.name(&name),
             pipe,
         })
     }
@@ -469,6 +500,7 @@ impl<'a> Parser<'a, '_> {
             decl: Vec::new(),
             cmds: Vec::new(),
         };
+        let cmds_base = self.scratch.cmds.len();
         'decls: loop {
             let v = self.peek_non_space();
             if v.kind != ItemKind::Variable {
@@ -507,6 +539,7 @@ impl<'a> Parser<'a, '_> {
             let token = self.next_non_space();
             match token.kind {
                 k if k == end => {
+                    pipe.cmds = take_from(&mut self.scratch.cmds, cmds_base);
                     self.check_pipeline(&pipe, context)?;
                     return Ok(pipe);
                 }
@@ -524,8 +557,8 @@ impl<'a> Parser<'a, '_> {
                 | ItemKind::LeftParen => {
                     self.backup();
                     let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
-                    if pipe.cmds.len() > MAX_PIPELINE_CMDS {
+                    self.scratch.cmds.push(cmd);
+                    if self.scratch.cmds.len() - cmds_base > MAX_PIPELINE_CMDS {
                         return self.errorf("pipeline too long");
                     }
                 }
@@ -555,14 +588,11 @@ impl<'a> Parser<'a, '_> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = Command {
-            pos,
-            args: Vec::new(),
-        };
+        let args_base = self.scratch.args.len();
         loop {
             self.peek_non_space();
             if let Some(operand) = self.operand()? {
-                cmd.args.push(operand);
+                self.scratch.args.push(operand);
             }
             let token = self.next();
             match token.kind {
@@ -573,10 +603,11 @@ impl<'a> Parser<'a, '_> {
             }
             break;
         }
-        if cmd.args.is_empty() {
+        let args = take_from(&mut self.scratch.args, args_base);
+        if args.is_empty() {
             return self.errorf("empty command");
         }
-        Ok(cmd)
+        Ok(Command { pos, args })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {

@@ -283,7 +283,7 @@ impl<'t, 'x> State<'t, 'x> {
             Node::Template { pos, name, pipe } => {
                 self.at(At::Node(node, *pos));
                 stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-                    self.walk_template(dot, node, *pos, name, pipe.as_ref())
+                    self.walk_template(dot, node, *pos, name, pipe.as_deref())
                 })?;
                 Ok(Flow::Normal)
             }

@@ -532,7 +532,10 @@ mod tests {
         let packed = List::shared_bytes(Arc::new(b"hi\xff".to_vec()));
         assert_eq!(packed.len(), 3);
         assert_eq!(packed.to_bytes(), Some(b"hi\xff".to_vec()));
-        assert!(matches!(packed.get(2), Some(Value::Uint(255, UintKind::Uint8))));
+        assert!(matches!(
+            packed.get(2),
+            Some(Value::Uint(255, UintKind::Uint8))
+        ));
         assert_eq!(packed.items().len(), 3);
         assert_eq!(Value::from(packed).to_string(), "[104 105 255]");
         assert!(List::shared_bytes(Arc::new(Vec::new())).is_empty());
