@@ -50,4 +50,4 @@ pub use builtins::{html_escape, js_escape, query_escape};
 pub use error::{Error, ErrorKind};
 pub use func::{CallContext, FuncError, FuncMap, Function, Signature};
 pub use template::{ExecOptions, MissingKey, Templates};
-pub use value::{FloatKind, GoType, IntKind, Kind, List, Map, Object, UintKind, Value};
+pub use value::{isolated, FloatKind, GoType, IntKind, Kind, List, Map, Object, UintKind, Value};

@@ -320,44 +320,115 @@ pub fn render_set(
         set.add_parsed(parsed);
     }
     set.seal();
-    let mut out = Rendered::default();
-    for name in &names {
-        let Some(renderable) = templates.get(name) else {
-            continue;
-        };
-        if crate::funcs::paths::base(name).starts_with('_') {
-            continue;
+    let to_execute: Vec<(&String, &Renderable)> = names
+        .iter()
+        .filter(|name| !crate::funcs::paths::base(name).starts_with('_'))
+        .filter_map(|name| templates.get(name).map(|r| (name, r)))
+        .collect();
+    let run = Execution {
+        set: &set,
+        release,
+        determinism,
+        budget,
+    };
+    // Templates up to the first whose isolated execution was refused (or skipped)
+    // executed exactly as in Helm's ordered run; from there on, run them in order.
+    let mut executed = Vec::with_capacity(to_execute.len());
+    for outcome in run.concurrently(&to_execute) {
+        match outcome {
+            Some(result) => executed.push(result?),
+            None => break,
         }
-        let env = Arc::new(RenderEnv::new(
-            &StreamId {
-                release: release.name.clone(),
-                namespace: release.namespace.clone(),
-                template: name.clone(),
-            },
-            determinism,
-        ));
-        let opts = ExecOptions {
-            host_data: Some(env.clone()),
-            max_steps: Some(budget.max_steps),
-            max_output: Some(budget.max_output),
-        };
+    }
+    for (name, renderable) in &to_execute[executed.len()..] {
+        // Helm's way: one top-level object per chart, shared by its templates in
+        // order, `Template` set in it before each.
         renderable
             .scope
             .insert("Template", template_value(name, &renderable.base_path));
-        let data = Value::Map(renderable.scope.clone());
-        let text = set.execute(name, &data, &opts).map_err(|e| RenderError {
-            kind: RenderErrorKind::Exec,
-            message: exec_error_text(name, &e),
-            template: name.clone(),
-            source: e,
-        })?;
-        out.files
-            .insert(name.clone(), text.replace("<no value>", ""));
-        out.random_uses.extend(env.random_uses());
+        executed.push(run.one(name, Value::Map(renderable.scope.clone()))?);
+    }
+    let mut out = Rendered::default();
+    for ((name, _), (text, random_uses)) in to_execute.iter().zip(executed) {
+        out.files.insert((*name).clone(), text);
+        out.random_uses.extend(random_uses);
     }
     drop_in_background(set);
     Ok(out)
 }
+
+/// What executing one template of a sealed set needs.
+struct Execution<'a> {
+    set: &'a Templates,
+    release: &'a ReleaseInfo,
+    determinism: &'a Determinism,
+    budget: &'a Budget,
+}
+
+impl Execution<'_> {
+    /// Executes template `name` with `data` as `.`: its output (`<no value>` removed, as
+    /// Helm does) and the random values it drew.
+    fn one(&self, name: &str, data: Value) -> Executed {
+        let env = Arc::new(RenderEnv::new(
+            &StreamId {
+                release: self.release.name.clone(),
+                namespace: self.release.namespace.clone(),
+                template: name.to_string(),
+            },
+            self.determinism,
+        ));
+        let opts = ExecOptions {
+            host_data: Some(env.clone()),
+            max_steps: Some(self.budget.max_steps),
+            max_output: Some(self.budget.max_output),
+        };
+        let text = self
+            .set
+            .execute(name, &data, &opts)
+            .map_err(|e| RenderError {
+                kind: RenderErrorKind::Exec,
+                message: exec_error_text(name, &e),
+                template: name.to_string(),
+                source: e,
+            })?;
+        Ok((text.replace("<no value>", ""), env.random_uses()))
+    }
+
+    /// Executes every template at once, each isolated (see [`kubake_gotmpl::isolated`])
+    /// with its own copy of its chart's top-level object; in the templates' order, the
+    /// result of each, or `None` for one that wrote to a map it shares with the others
+    /// (`set .Values …`: its result, and those of the templates after it, cannot stand
+    /// for Helm's ordered run) or that was skipped once such a write was seen. All
+    /// `None` on one core.
+    ///
+    /// Up to the first `None`, each result is what the ordered run gives: no template
+    /// before it changed anything it could read. So is the first error.
+    fn concurrently(&self, templates: &[(&String, &Renderable)]) -> Vec<Option<Executed>> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if cores < 2 || templates.len() < 2 {
+            return Vec::new();
+        }
+        // Once one execution cannot be used, those after it need not run.
+        let abandoned = std::sync::atomic::AtomicBool::new(false);
+        crate::parallel::map_in_order(templates, cores, |(name, renderable)| {
+            if abandoned.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
+            let scope = renderable.scope.shallow_copy();
+            scope.insert("Template", template_value(name, &renderable.base_path));
+            let (result, wrote_shared) =
+                kubake_gotmpl::isolated(|| self.one(name, Value::Map(scope)));
+            if wrote_shared {
+                abandoned.store(true, std::sync::atomic::Ordering::Relaxed);
+                return None;
+            }
+            Some(result)
+        })
+    }
+}
+
+/// One template's output and the random values it drew, or its error.
+type Executed = Result<(String, Vec<RandomUse>), RenderError>;
 
 /// Set by a process that renders once and exits (`kubake template`): see
 /// [`leave_template_sets_to_exit`].

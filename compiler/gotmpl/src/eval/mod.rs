@@ -233,6 +233,11 @@ impl<'t, 'x> State<'t, 'x> {
             .max_steps
             .is_some_and(|max| self.counters.steps > max);
         let over_output = self.opts.max_output.is_some_and(|max| self.out.len() > max);
+        if crate::value::isolation_refused() {
+            // An isolated execution whose result will be thrown away: stop early.
+            let e = self.error("isolated execution wrote to a shared map".into());
+            return Err(e.into_kind(ErrorKind::Budget));
+        }
         if over_steps || over_output {
             let what = if over_steps { "steps" } else { "output bytes" };
             let e = self.error(format!("execution budget exceeded ({what})"));

@@ -16,9 +16,13 @@
 //! Not here: how values print (`fmt`), how they compare (`builtins`), or conversions
 //! specific to Helm or Sprig.
 
+mod isolation;
 mod json;
 mod object;
 mod types;
+
+pub use isolation::isolated;
+pub(crate) use isolation::refused as isolation_refused;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -379,6 +383,8 @@ struct MapData {
     name: Option<Arc<str>>,
     elem: GoType,
     entries: RwLock<BTreeMap<Arc<str>, Value>>,
+    /// The isolation the map was made in (see [`isolated`]).
+    born: u64,
 }
 
 impl Default for Map {
@@ -400,6 +406,7 @@ impl Map {
             name: name.map(Arc::from),
             elem,
             entries: RwLock::new(BTreeMap::new()),
+            born: isolation::current(),
         }))
     }
 
@@ -421,6 +428,7 @@ impl Map {
             name: self.0.name.clone(),
             elem: self.0.elem.clone(),
             entries: RwLock::new(self.read().clone()),
+            born: isolation::current(),
         }));
         copy
     }
@@ -460,12 +468,19 @@ impl Map {
     }
 
     /// Sets `key` (visible through every clone of this map, as in Go).
+    /// Inside [`isolated`], a map made outside it is left as it is.
     pub fn insert(&self, key: impl Into<Arc<str>>, value: Value) {
-        self.write().insert(key.into(), value);
+        if isolation::may_write(self.0.born) {
+            self.write().insert(key.into(), value);
+        }
     }
 
-    /// Removes `key`, returning its value.
+    /// Removes `key`, returning its value. Inside [`isolated`], a map made outside it is
+    /// left as it is (and `None` returned).
     pub fn remove(&self, key: &str) -> Option<Value> {
+        if !isolation::may_write(self.0.born) {
+            return None;
+        }
         self.write().remove(key)
     }
 
