@@ -114,7 +114,7 @@ impl FileData {
             Stored::OnDisk(file) => file
                 .read
                 .get_or_init(|| {
-                    read_bounded(&file.path, file.max)
+                    read_bounded(&file.path, file.max, file.size)
                         .map(|data| Arc::new(strip_bom(data)))
                         .map_err(|e| format!("cannot read {}: {e}", file.path.display()))
                 })
@@ -387,10 +387,70 @@ fn read_dir(
         budget,
         warnings,
         files: Vec::new(),
+        to_read: Vec::new(),
         chart_bytes: 0,
     };
     walk.dir(root, "", &mut vec![canonical_root])?;
-    Ok(walk.files)
+    let (mut files, max) = (walk.files, limits.max_file_size);
+    let contents = read_all(&walk.to_read, |f| read_bounded(&f.target, max, f.size));
+    for (pending, data) in walk.to_read.iter().zip(contents) {
+        let file = &mut files[pending.index];
+        let data = data.map_err(|e| {
+            Error::new(ErrorKind::Io, format!("error reading {}: {e}", file.name))
+                .with_file(&pending.path)
+        })?;
+        file.data = FileData::from(strip_bom(data));
+    }
+    Ok(files)
+}
+
+/// A file the walk found, read once the walk is done.
+struct PendingRead {
+    /// Its place in the walk's files.
+    index: usize,
+    /// What to read (a link's target).
+    target: PathBuf,
+    /// The path in the chart, for errors.
+    path: PathBuf,
+    /// The size the walk saw.
+    size: u64,
+}
+
+/// `read` over every file, on up to as many threads as there are cores: reading a
+/// chart's hundreds of small files is mostly system calls, which the threads make side
+/// by side. Results are in the order of `files`.
+fn read_all<R: Send>(files: &[PendingRead], read: impl Fn(&PendingRead) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len() / 32 + 1);
+    if threads <= 1 {
+        return files.iter().map(read).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(file) = files.get(i) else {
+                return done;
+            };
+            done.push((i, read(file)));
+        }
+    };
+    let mut all = Vec::with_capacity(files.len());
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        all.extend(work());
+        for helper in helpers {
+            all.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+    });
+    all.sort_unstable_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 /// State of one directory walk.
@@ -402,6 +462,8 @@ struct DirWalk<'a> {
     budget: &'a mut Budget,
     warnings: &'a mut Warnings,
     files: Vec<ChartFile>,
+    /// The files of `files` still to read (all but those left on disk).
+    to_read: Vec<PendingRead>,
     chart_bytes: u64,
 }
 
@@ -452,12 +514,22 @@ impl DirWalk<'_> {
             ));
             target = resolved;
         }
-        let meta = std::fs::metadata(&target).map_err(|e| io_err(path, &e))?;
+        let is_link = link_meta.file_type().is_symlink();
+        let meta = if is_link {
+            std::fs::metadata(&target).map_err(|e| io_err(path, &e))?
+        } else {
+            link_meta
+        };
         if meta.is_dir() {
             if self.rules.ignore(&rel_name, true) {
                 return Ok(());
             }
-            let canonical = std::fs::canonicalize(&target).map_err(|e| io_err(path, &e))?;
+            // A real directory's canonical path is its parent's plus its name; only a
+            // link needs resolving (`canonicalize` reads every component's link).
+            let canonical = match (is_link, ancestors.last(), path.file_name()) {
+                (false, Some(parent), Some(name)) => parent.join(name),
+                _ => std::fs::canonicalize(&target).map_err(|e| io_err(path, &e))?,
+            };
             if ancestors.contains(&canonical) {
                 return Err(Error::new(
                     ErrorKind::Unsafe,
@@ -523,21 +595,25 @@ impl DirWalk<'_> {
             });
             return Ok(());
         }
-        let data = read_bounded(&target, limits.max_file_size).map_err(|e| {
-            Error::new(ErrorKind::Io, format!("error reading {rel_name}: {e}")).with_file(path)
-        })?;
-        self.files.push(ChartFile::new(rel_name, strip_bom(data)));
+        self.to_read.push(PendingRead {
+            index: self.files.len(),
+            target,
+            path: path.to_path_buf(),
+            size: meta.len(),
+        });
+        self.files.push(ChartFile::new(rel_name, Vec::new()));
         Ok(())
     }
 }
 
 /// Reads at most `max` bytes (a file may grow between the size check and the read).
-fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+/// `size` is the size seen when the file was listed.
+fn read_bounded(path: &Path, max: u64, size: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
     // Sized up front: growing a buffer by doubling touches (and faults in) twice the
     // memory, which shows on charts with megabytes of CRDs.
-    let size = file.metadata().map_or(0, |m| m.len()).min(max);
+    let size = size.min(max);
     let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
     file.take(max.saturating_add(1)).read_to_end(&mut data)?;
     if data.len() as u64 > max {
