@@ -38,6 +38,7 @@ pub mod error;
 pub mod ignore;
 pub mod load;
 pub mod metadata;
+pub mod parallel;
 pub mod schema;
 pub mod semver;
 pub mod strvals;

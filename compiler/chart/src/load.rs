@@ -392,7 +392,11 @@ fn read_dir(
     };
     walk.dir(root, "", &mut vec![canonical_root])?;
     let (mut files, max) = (walk.files, limits.max_file_size);
-    let contents = read_all(&walk.to_read, |f| read_bounded(&f.target, max, f.size));
+    // Reading a chart's hundreds of small files is mostly system calls, which threads
+    // make side by side.
+    let contents = crate::parallel::map_in_order(&walk.to_read, walk.to_read.len() / 32 + 1, |f| {
+        read_bounded(&f.target, max, f.size)
+    });
     for (pending, data) in walk.to_read.iter().zip(contents) {
         let file = &mut files[pending.index];
         let data = data.map_err(|e| {
@@ -414,43 +418,6 @@ struct PendingRead {
     path: PathBuf,
     /// The size the walk saw.
     size: u64,
-}
-
-/// `read` over every file, on up to as many threads as there are cores: reading a
-/// chart's hundreds of small files is mostly system calls, which the threads make side
-/// by side. Results are in the order of `files`.
-fn read_all<R: Send>(files: &[PendingRead], read: impl Fn(&PendingRead) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(files.len() / 32 + 1);
-    if threads <= 1 {
-        return files.iter().map(read).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(file) = files.get(i) else {
-                return done;
-            };
-            done.push((i, read(file)));
-        }
-    };
-    let mut all = Vec::with_capacity(files.len());
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        all.extend(work());
-        for helper in helpers {
-            all.extend(
-                helper
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            );
-        }
-    });
-    all.sort_unstable_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, r)| r).collect()
 }
 
 /// State of one directory walk.

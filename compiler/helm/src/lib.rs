@@ -52,7 +52,7 @@ pub mod files;
 pub mod funcs;
 pub mod manifest;
 pub mod objects;
-mod parallel;
+use kubake_chart::parallel;
 pub mod pipeline;
 pub mod render;
 pub mod tree;

@@ -7,8 +7,8 @@ use kubake_helm::objects::{values_from_json, Capabilities, ChartMetadata, Releas
 use kubake_helm::render::{render, RenderInput, Rendered};
 use kubake_helm::Determinism;
 
-fn run(templates: &[(&str, &str)]) -> Rendered {
-    let input = RenderInput {
+fn input(templates: &[(&str, &str)]) -> RenderInput {
+    RenderInput {
         chart: ChartMetadata {
             name: "c".into(),
             version: "0.1.0".into(),
@@ -23,8 +23,11 @@ fn run(templates: &[(&str, &str)]) -> Rendered {
         release: ReleaseInfo::install("rel", "ns"),
         capabilities: Capabilities::default(),
         determinism: Determinism::default(),
-    };
-    render(&input).unwrap()
+    }
+}
+
+fn run(templates: &[(&str, &str)]) -> Rendered {
+    render(&input(templates)).unwrap()
 }
 
 fn output(r: &Rendered, name: &str) -> String {
@@ -90,23 +93,7 @@ fn the_first_failure_in_order_is_the_one_reported() {
         ("m.yaml", "m: {{ .Values.name }}"),
         ("z.yaml", "{{ fail \"z failed\" }}"),
     ];
-    let input = RenderInput {
-        chart: ChartMetadata {
-            name: "c".into(),
-            version: "0.1.0".into(),
-            ..Default::default()
-        },
-        templates: templates
-            .iter()
-            .map(|(name, text)| (format!("templates/{name}"), text.to_string()))
-            .collect(),
-        values: values_from_json(&serde_json::json!({})),
-        files: Default::default(),
-        release: ReleaseInfo::install("rel", "ns"),
-        capabilities: Capabilities::default(),
-        determinism: Determinism::default(),
-    };
-    let err = render(&input).unwrap_err();
+    let err = render(&input(&templates)).unwrap_err();
     assert_eq!(err.template(), "c/templates/z.yaml");
     assert!(err.to_string().contains("z failed"), "{err}");
 }

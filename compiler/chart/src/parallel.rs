@@ -5,12 +5,15 @@
 //!
 //! Scoped threads, not rayon: callers (a GitOps build) may run inside a rayon pool on a
 //! thread that pool waits for, and handing work back to that pool deadlocks.
+//!
+//! It lives here, in the lowest crate that needs it (reading a chart's files), and
+//! serves the Helm layer too (parsing templates, executing them, reading heads).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `items.iter().map(f).collect()`, on at most `max_threads` threads (and no more than
 /// the machine has cores); on one thread when that is all there is to use.
-pub(crate) fn map_in_order<T: Sync, R: Send>(
+pub fn map_in_order<T: Sync, R: Send>(
     items: &[T],
     max_threads: usize,
     f: impl Fn(&T) -> R + Sync,
