@@ -244,6 +244,15 @@ fn read_head(path: &str, doc: &str) -> Result<Head, ManifestError> {
         source: path.to_string(),
         message,
     };
+    // Most documents are plain YAML whose head can be read without building the tree
+    // (the same answer: `kubake_yaml::head`); the rest are loaded.
+    if let Some(head) = kubake_yaml::head::read_head(doc, Schema::Yaml11, "helm.sh/hook") {
+        return Ok(Head {
+            kind: head.kind.unwrap_or_default(),
+            name: head.name.unwrap_or_default(),
+            hook: head.annotation,
+        });
+    }
     // sigs.k8s.io/yaml reads with yaml.v2, which lets a later duplicate key win.
     let load =
         |text: &str| kubake_yaml::load_stream_with(text, Schema::Yaml11, Duplicates::LastWins);

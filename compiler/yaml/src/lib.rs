@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod emit;
+pub mod head;
 pub mod json;
 pub mod keyorder;
 pub mod load;
