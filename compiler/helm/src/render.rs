@@ -391,7 +391,13 @@ impl Execution<'_> {
                 template: name.to_string(),
                 source: e,
             })?;
-        Ok((text.replace("<no value>", ""), env.random_uses()))
+        // Most outputs hold no `<no value>`: keep those as they are instead of copying.
+        let text = if text.contains("<no value>") {
+            text.replace("<no value>", "")
+        } else {
+            text
+        };
+        Ok((text, env.random_uses()))
     }
 
     /// Executes every template at once, each isolated (see [`kubake_gotmpl::isolated`])
