@@ -404,8 +404,8 @@ impl Execution<'_> {
     /// with its own copy of its chart's top-level object; in the templates' order, the
     /// result of each, or `None` for one that wrote to a map it shares with the others
     /// (`set .Values …`: its result, and those of the templates after it, cannot stand
-    /// for Helm's ordered run) or that was skipped once such a write was seen. All
-    /// `None` on one core.
+    /// for Helm's ordered run) or that was skipped once such a write was seen. Empty
+    /// (everything runs in order) on one core or for a single template.
     ///
     /// Up to the first `None`, each result is what the ordered run gives: no template
     /// before it changed anything it could read. So is the first error.

@@ -18,7 +18,8 @@
 
 use saphyr_parser::{Event, ScalarStyle};
 
-use crate::resolve::{resolve_plain, Resolved, Schema};
+use crate::node::Value;
+use crate::resolve::{resolve_plain, to_value, Resolved, Schema};
 
 /// The head of a document whose root is a mapping or null (`kind` and `name` are
 /// `None` when absent or not strings, as `Node::as_str` has them).
@@ -137,12 +138,19 @@ impl Scan<'_> {
                         *key = Some(text.into_owned());
                     }
                 } else if let Some(field) = self.value_field() {
-                    let is_string = style != ScalarStyle::Plain
-                        || matches!(
-                            resolve_plain(&text, self.schema),
-                            Resolved::Str | Resolved::Timestamp | Resolved::Merge
-                        );
-                    self.set(field, is_string.then(|| text.into_owned()));
+                    // Typed as the loader types an untagged scalar.
+                    let value = if style == ScalarStyle::Plain {
+                        to_value(resolve_plain(&text, self.schema), &text)
+                    } else {
+                        Value::Str(text.into_owned())
+                    };
+                    self.set(
+                        field,
+                        match value {
+                            Value::Str(s) => Some(s),
+                            _ => None,
+                        },
+                    );
                 }
             }
             Event::MappingStart(anchor, tag) | Event::SequenceStart(anchor, tag) => {

@@ -6,6 +6,8 @@
 // The counts are the report of this test.
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use kubake_yaml::head::{read_head, Head};
@@ -39,17 +41,11 @@ fn loaded_head(text: &str) -> Option<Head> {
 }
 
 fn documents(dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            documents(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                out.extend(text.split("\n---\n").map(str::to_string));
-            }
+    let mut files = Vec::new();
+    common::files_with(dir, &["yaml", "yml"], &mut files);
+    for file in files {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            out.extend(text.split("\n---\n").map(str::to_string));
         }
     }
 }
@@ -72,7 +68,7 @@ fn compare(dirs: &[PathBuf]) -> (usize, usize) {
 
 #[test]
 fn heads_agree_on_the_repository_fixtures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = common::repo_root();
     let (answered, total) = compare(&[root.join("fixtures"), root.join("golden")]);
     println!("head reader: answered for {answered} of {total} fixture documents");
     assert!(answered * 2 > total, "answered only {answered} of {total}");
@@ -80,15 +76,10 @@ fn heads_agree_on_the_repository_fixtures() {
 
 #[test]
 fn heads_agree_on_the_shared_corpora() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let shared = std::env::var_os("KUBAKE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared"));
-    let conformance = shared.join("conformance");
-    if !conformance.is_dir() {
+    let Some(conformance) = common::shared_conformance() else {
         println!("head reader: ../shared/conformance absent; skipped");
         return;
-    }
+    };
     let (answered, total) = compare(&[conformance]);
     println!("head reader: answered for {answered} of {total} shared documents");
 }

@@ -7,32 +7,17 @@
 // The counts are the report of this test.
 #![allow(clippy::print_stdout)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use kubake_yaml::load::{load_stream_full, quick_reader_takes};
 use kubake_yaml::{load_stream_with, Duplicates, Schema};
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            yaml_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml" || e == "tpl")
-        {
-            out.push(path);
-        }
-    }
-}
-
 fn compare(dirs: &[PathBuf]) -> (usize, usize) {
     let mut files = Vec::new();
     for dir in dirs {
-        yaml_files(dir, &mut files);
+        common::files_with(dir, &["yaml", "yml", "tpl"], &mut files);
     }
     let (mut taken, mut total) = (0, 0);
     for file in files {
@@ -63,7 +48,7 @@ fn compare(dirs: &[PathBuf]) -> (usize, usize) {
 
 #[test]
 fn quick_reader_agrees_on_the_repository_fixtures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = common::repo_root();
     let (taken, total) = compare(&[root.join("fixtures"), root.join("golden")]);
     println!("quick reader: took {taken} of {total} fixture files");
     // Most of our fixtures are plain block YAML; if the reader took none, it is broken.
@@ -72,15 +57,10 @@ fn quick_reader_agrees_on_the_repository_fixtures() {
 
 #[test]
 fn quick_reader_agrees_on_the_shared_corpora() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let shared = std::env::var_os("KUBAKE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared"));
-    let conformance = shared.join("conformance");
-    if !conformance.is_dir() {
+    let Some(conformance) = common::shared_conformance() else {
         println!("quick reader: ../shared/conformance absent; skipped");
         return;
-    }
+    };
     let (taken, total) = compare(&[conformance]);
     println!("quick reader: took {taken} of {total} shared files");
 }

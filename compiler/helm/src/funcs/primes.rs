@@ -75,30 +75,29 @@ struct Sieve {
 
 impl Sieve {
     fn new(start: &[u64], exponent: u64) -> Sieve {
-        let slots = (SEARCH_SPAN / 2) as usize;
-        let mut composite = vec![false; slots];
+        let mut sieve = Sieve {
+            composite: vec![false; (SEARCH_SPAN / 2) as usize],
+        };
         for &p in small_primes() {
-            // start + 2i ≡ 0 (mod p)  ⇔  i ≡ -start / 2 (mod p); 2's inverse is (p+1)/2.
-            let first = (p - rem(start, p)) % p * p.div_ceil(2) % p;
-            for slot in composite
-                .iter_mut()
-                .skip(first as usize)
-                .step_by(p as usize)
-            {
-                *slot = true;
-            }
+            sieve.rule_out(start, p, 0);
         }
-        let e = rem(start, exponent);
-        // start + 2i ≡ 1 (mod exponent)  ⇔  i ≡ (1 - start) / 2.
-        let first = (1 + exponent - e) % exponent * exponent.div_ceil(2) % exponent;
-        for slot in composite
+        sieve.rule_out(start, exponent, 1);
+        sieve
+    }
+
+    /// Rules out every `start + 2i ≡ residue (mod modulus)`, for an odd `modulus`:
+    /// `i ≡ (residue - start) / 2`, 2's inverse being `(modulus + 1) / 2`.
+    fn rule_out(&mut self, start: &[u64], modulus: u64, residue: u64) {
+        let first =
+            (residue + modulus - rem(start, modulus)) % modulus * modulus.div_ceil(2) % modulus;
+        for slot in self
+            .composite
             .iter_mut()
             .skip(first as usize)
-            .step_by(exponent as usize)
+            .step_by(modulus as usize)
         {
             *slot = true;
         }
-        Sieve { composite }
     }
 
     fn survivors(&self) -> impl Iterator<Item = u64> + '_ {

@@ -32,8 +32,10 @@ fn stream_point(rng: &ChaCha20Rng) -> StreamPoint {
 /// word position they left the stream at. A template whose isolated execution was
 /// thrown away runs again from the same stream (see `render::Execution`), and with
 /// this its keys (tens of milliseconds each) are not searched for twice.
-static GENERATED: std::sync::Mutex<Vec<(StreamPoint, usize, u128, RsaPrivateKey)>> =
-    std::sync::Mutex::new(Vec::new());
+static GENERATED: std::sync::Mutex<Vec<Remembered>> = std::sync::Mutex::new(Vec::new());
+
+/// A remembered key: its start, its size in bits, the word position it ended at.
+type Remembered = (StreamPoint, usize, u128, RsaPrivateKey);
 
 /// Keys remembered at most (a chart makes a handful).
 const REMEMBERED: usize = 64;
@@ -44,7 +46,7 @@ pub fn generate(rng: &mut ChaCha20Rng, bits: usize) -> Result<RsaPrivateKey, Str
         return Err(format!("crypto/rsa: invalid key size {bits}"));
     }
     let start = stream_point(rng);
-    let remembered = |g: &Vec<(StreamPoint, usize, u128, RsaPrivateKey)>| {
+    let remembered = |g: &Vec<Remembered>| {
         g.iter()
             .find(|(at, size, _, _)| *at == start && *size == bits)
             .map(|(_, _, end, key)| (*end, key.clone()))
