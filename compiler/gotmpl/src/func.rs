@@ -19,7 +19,6 @@
 //! live in the helm crate).
 
 use std::any::Any;
-use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
@@ -127,11 +126,12 @@ impl fmt::Debug for Function {
     }
 }
 
-/// Functions by name, in name order. Functions added here shadow Go's builtins of the same
-/// name, as `Template.Funcs` does (Sprig's `slice` replaces Go's).
+/// Functions by name. Functions added here shadow Go's builtins of the same name, as
+/// `Template.Funcs` does (Sprig's `slice` replaces Go's). Hashed, not ordered: the parser
+/// and the evaluator look a name up at every function identifier and call.
 #[derive(Clone, Debug, Default)]
 pub struct FuncMap {
-    funcs: BTreeMap<String, Function>,
+    funcs: foldhash::HashMap<String, Function>,
 }
 
 impl FuncMap {
@@ -159,7 +159,9 @@ impl FuncMap {
 
     /// The names, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.funcs.keys().map(String::as_str)
+        let mut names: Vec<&str> = self.funcs.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 }
 

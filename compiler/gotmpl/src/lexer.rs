@@ -7,8 +7,6 @@
 //! item it yields only EOF. Not here: unquoting strings and parsing numbers (the parser
 //! does that, as Go's does, so its errors carry the parser's wording).
 
-use std::borrow::Cow;
-
 /// What an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ItemKind {
@@ -68,21 +66,23 @@ impl ItemKind {
     }
 }
 
-/// A token: its kind, byte offset, text (or error message) and starting line.
-#[derive(Debug, Clone)]
+/// A token: its kind, byte offset, text and starting line. An error item's text is
+/// empty; its message is [`Lexer::error_message`] (kept there so that items are plain
+/// copies of a slice of the source, which the parser moves around for every token).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Item<'a> {
     pub kind: ItemKind,
     pub pos: usize,
-    pub val: Cow<'a, str>,
+    pub val: &'a str,
     pub line: usize,
 }
 
 impl std::fmt::Display for Item<'_> {
-    /// Go's `item.String()`, used in "unexpected X in Y" messages.
+    /// Go's `item.String()`, used in "unexpected X in Y" messages (not for error items:
+    /// their message is the lexer's).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
             ItemKind::Eof => f.write_str("EOF"),
-            ItemKind::Error => f.write_str(&self.val),
             k if k.is_keyword() => write!(f, "<{}>", self.val),
             _ if self.val.chars().count() > 10 => {
                 let head: String = self.val.chars().take(10).collect();
@@ -167,6 +167,8 @@ pub(crate) struct Lexer<'a> {
     done: bool,
     break_ok: bool,
     continue_ok: bool,
+    /// The message of the error item, once there is one.
+    error_message: String,
 }
 
 fn is_space(c: char) -> bool {
@@ -178,6 +180,13 @@ pub(crate) fn is_alphanumeric(c: char) -> bool {
         return c == '_' || c.is_ascii_alphanumeric();
     }
     c.is_alphabetic() || c.is_numeric()
+}
+
+/// `text.starts_with(prefix)` for the few-byte delimiters, without a `memcmp` call
+/// (this runs at every token of every action).
+fn starts_with(text: &str, prefix: &str) -> bool {
+    let (text, prefix) = (text.as_bytes(), prefix.as_bytes());
+    text.len() >= prefix.len() && text.iter().zip(prefix).all(|(a, b)| a == b)
 }
 
 fn has_left_trim_marker(s: &str) -> bool {
@@ -237,7 +246,13 @@ impl<'a> Lexer<'a> {
             done: false,
             break_ok,
             continue_ok,
+            error_message: String::new(),
         }
+    }
+
+    /// The message of the error item this lexer yielded (empty before one).
+    pub(crate) fn error_message(&self) -> &str {
+        &self.error_message
     }
 
     fn rest(&self) -> &'a str {
@@ -302,7 +317,7 @@ impl<'a> Lexer<'a> {
         let item = Item {
             kind,
             pos: self.start,
-            val: Cow::Borrowed(&self.input[self.start..self.pos]),
+            val: &self.input[self.start..self.pos],
             line: self.start_line,
         };
         self.start = self.pos;
@@ -342,9 +357,10 @@ impl<'a> Lexer<'a> {
         let item = Item {
             kind: ItemKind::Error,
             pos: self.start,
-            val: Cow::Owned(msg),
+            val: "",
             line: self.start_line,
         };
+        self.error_message = msg;
         self.done = true;
         Step::Emit(item)
     }
@@ -355,7 +371,7 @@ impl<'a> Lexer<'a> {
             return Item {
                 kind: ItemKind::Eof,
                 pos: self.pos,
-                val: Cow::Borrowed("EOF"),
+                val: "EOF",
                 line: self.start_line,
             };
         }
@@ -432,11 +448,11 @@ impl<'a> Lexer<'a> {
         if has_right_trim_marker(rest)
             && rest
                 .get(TRIM_MARKER_LEN..)
-                .is_some_and(|r| r.starts_with(self.right_delim))
+                .is_some_and(|r| starts_with(r, self.right_delim))
         {
             return (true, true);
         }
-        (rest.starts_with(self.right_delim), false)
+        (starts_with(rest, self.right_delim), false)
     }
 
     fn lex_left_delim(&mut self) -> Step<'a> {
@@ -562,9 +578,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_space(&mut self) -> Step<'a> {
+        let bytes = self.input.as_bytes();
         let mut num_spaces = 0;
-        while self.peek().is_some_and(is_space) {
-            self.next();
+        while let Some(&b) = bytes.get(self.pos).filter(|&&b| is_space(char::from(b))) {
+            self.pos += 1;
+            self.line += usize::from(b == b'\n');
             num_spaces += 1;
         }
         // A trim-marked right delimiter starts with a space: leave it for the delimiter.
@@ -573,7 +591,7 @@ impl<'a> Lexer<'a> {
             && self
                 .input
                 .get(before + TRIM_MARKER_LEN..)
-                .is_some_and(|r| r.starts_with(self.right_delim))
+                .is_some_and(|r| starts_with(r, self.right_delim))
         {
             self.backup();
             if num_spaces == 1 {
@@ -588,7 +606,7 @@ impl<'a> Lexer<'a> {
             None => true,
             Some(c) if is_space(c) => true,
             Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            Some(_) => self.rest().starts_with(self.right_delim),
+            Some(_) => starts_with(self.rest(), self.right_delim),
         }
     }
 
@@ -599,10 +617,26 @@ impl<'a> Lexer<'a> {
         self.errorf(format!("bad character {}", sharp_u(c)))
     }
 
-    fn lex_identifier(&mut self) -> Step<'a> {
-        while self.peek().is_some_and(is_alphanumeric) {
-            self.next();
+    /// Moves past letters, digits and `_` (words hold no line breaks).
+    fn skip_word(&mut self) {
+        let bytes = self.input.as_bytes();
+        loop {
+            // ASCII first, byte by byte; a non-ASCII letter takes the decoding path.
+            while bytes
+                .get(self.pos)
+                .is_some_and(|&b| b == b'_' || b.is_ascii_alphanumeric())
+            {
+                self.pos += 1;
+            }
+            match self.peek() {
+                Some(c) if !c.is_ascii() && is_alphanumeric(c) => self.pos += c.len_utf8(),
+                _ => return,
+            }
         }
+    }
+
+    fn lex_identifier(&mut self) -> Step<'a> {
+        self.skip_word();
         if !self.at_terminator() {
             return self.bad_character();
         }
@@ -631,9 +665,7 @@ impl<'a> Lexer<'a> {
                 ItemKind::Dot
             });
         }
-        while self.peek().is_some_and(is_alphanumeric) {
-            self.next();
-        }
+        self.skip_word();
         if !self.at_terminator() {
             return self.bad_character();
         }
@@ -643,15 +675,25 @@ impl<'a> Lexer<'a> {
     /// Interpreted strings and character constants: a backslash escapes the next
     /// character; a newline or EOF before the closing quote is an error.
     fn lex_quoted(&mut self, quote: char, unterminated: &str) -> Step<'a> {
+        let bytes = self.input.as_bytes();
         loop {
-            match self.next() {
-                Some('\\') => match self.next() {
+            // Jump to the next byte that matters: all three are ASCII, so never a byte
+            // inside a multi-byte character.
+            let Some(i) = memchr::memchr3(quote as u8, b'\\', b'\n', &bytes[self.pos..]) else {
+                self.pos = bytes.len();
+                return self.errorf(unterminated.into());
+            };
+            self.pos += i + 1;
+            match bytes[self.pos - 1] {
+                b'\\' => match self.next() {
                     None | Some('\n') => return self.errorf(unterminated.into()),
                     Some(_) => {}
                 },
-                None | Some('\n') => return self.errorf(unterminated.into()),
-                Some(c) if c == quote => break,
-                Some(_) => {}
+                b'\n' => {
+                    self.line += 1;
+                    return self.errorf(unterminated.into());
+                }
+                _ => break,
             }
         }
         self.emit(if quote == '"' {
@@ -662,13 +704,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_raw_quote(&mut self) -> Step<'a> {
-        loop {
-            match self.next() {
-                None => return self.errorf("unterminated raw quoted string".into()),
-                Some('`') => break,
-                Some(_) => {}
-            }
-        }
+        let Some(i) = memchr::memchr(b'`', &self.input.as_bytes()[self.pos..]) else {
+            self.pos = self.input.len();
+            return self.errorf("unterminated raw quoted string".into());
+        };
+        self.line += count_lines(&self.input[self.pos..self.pos + i]);
+        self.pos += i + 1;
         self.emit(ItemKind::RawString)
     }
 
@@ -775,7 +816,11 @@ mod tests {
         loop {
             let item = l.next_item();
             let done = matches!(item.kind, ItemKind::Eof | ItemKind::Error);
-            out.push((item.kind, item.val.into_owned()));
+            let val = match item.kind {
+                ItemKind::Error => l.error_message().to_string(),
+                _ => item.val.to_string(),
+            };
+            out.push((item.kind, val));
             if done {
                 break;
             }

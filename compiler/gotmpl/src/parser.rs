@@ -101,7 +101,7 @@ pub(crate) fn parse(
             !has_function("break"),
             !has_function("continue"),
         ),
-        token: [eof.clone(), eof.clone(), eof],
+        token: [eof; 3],
         peek_count: 0,
         parse_name: Arc::from(name),
         text: shared_text,
@@ -128,7 +128,7 @@ impl<'a> Parser<'a, '_> {
         } else {
             self.token[0] = self.lex.next_item();
         }
-        self.token[self.peek_count].clone()
+        self.token[self.peek_count]
     }
 
     /// `val`, a slice of the source the lexer reads, as a span of the shared source.
@@ -167,11 +167,11 @@ impl<'a> Parser<'a, '_> {
 
     fn peek(&mut self) -> Item<'a> {
         if self.peek_count > 0 {
-            return self.token[self.peek_count - 1].clone();
+            return self.token[self.peek_count - 1];
         }
         self.peek_count = 1;
         self.token[0] = self.lex.next_item();
-        self.token[0].clone()
+        self.token[0]
     }
 
     fn next_non_space(&mut self) -> Item<'a> {
@@ -209,11 +209,11 @@ impl<'a> Parser<'a, '_> {
                     " in action started at {}:{}",
                     self.parse_name, self.st.action_line
                 );
-                if token.val.ends_with(" action") {
+                if self.lex.error_message().ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format!("{token}{extra}"));
+            return self.errorf(format!("{}{extra}", self.lex.error_message()));
         }
         self.errorf(format!("unexpected {token} in {context}"))
     }

@@ -34,10 +34,12 @@ use scalars::{
 pub(crate) fn read<'a>(text: &'a str, sink: &mut dyn FnMut(Event<'a>, Span) -> bool) -> bool {
     // Line ends other than `\n`, byte-order marks and NULs are left to the full parser
     // (it refuses the last two inside a document).
-    if text.contains(['\r', '\u{feff}', '\0']) {
+    if has_cr_bom_or_nul(text) {
         return false;
     }
-    let mut lines: Vec<&str> = text.split('\n').collect();
+    let mut lines: Vec<&str> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    lines.extend(text.split('\n'));
     if text.ends_with('\n') {
         lines.pop();
     }
@@ -53,6 +55,15 @@ pub(crate) fn read<'a>(text: &'a str, sink: &mut dyn FnMut(Event<'a>, Span) -> b
         refused: false,
     };
     reader.stream().is_some() && !reader.refused
+}
+
+/// Whether `text` holds a `\r`, a byte-order mark or a NUL: a byte search (a `char`
+/// pattern decodes every character, which cost as much as reading the YAML).
+fn has_cr_bom_or_nul(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // 0xEF starts the mark's UTF-8 form (and other characters, which are fine).
+    memchr::memchr3_iter(b'\r', b'\0', 0xEF, bytes)
+        .any(|i| bytes[i] != 0xEF || bytes[i..].starts_with("\u{feff}".as_bytes()))
 }
 
 /// Deeper nesting than this is left to the full parser (and the loader's bound).
