@@ -152,9 +152,12 @@ impl FuncMap {
 
     /// Adds every function of `other`, replacing same-named ones.
     pub fn extend(&mut self, other: &FuncMap) {
-        for (name, f) in &other.funcs {
-            self.funcs.insert(name.clone(), f.clone());
-        }
+        // Order does not matter: each name is one entry.
+        let copies = other
+            .funcs
+            .iter()
+            .map(|(name, f)| (name.clone(), f.clone()));
+        self.funcs.extend(copies);
     }
 
     /// The names, sorted.

@@ -88,7 +88,7 @@ impl std::fmt::Display for Item<'_> {
                 let head: String = self.val.chars().take(10).collect();
                 write!(f, "{}...", crate::fmt::quote_go(&head))
             }
-            _ => f.write_str(&crate::fmt::quote_go(&self.val)),
+            _ => f.write_str(&crate::fmt::quote_go(self.val)),
         }
     }
 }

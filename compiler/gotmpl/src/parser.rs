@@ -90,7 +90,7 @@ pub(crate) fn parse(
     let eof = Item {
         kind: ItemKind::Eof,
         pos: 0,
-        val: "".into(),
+        val: "",
         line: 0,
     };
     let mut p = Parser {
@@ -276,7 +276,7 @@ impl<'a> Parser<'a, '_> {
             if !matches!(name_tok.kind, ItemKind::String | ItemKind::RawString) {
                 return p.unexpected(&name_tok, CONTEXT);
             }
-            let name = match number::unquote(&name_tok.val) {
+            let name = match number::unquote(name_tok.val) {
                 Ok(s) => s,
                 Err(e) => return p.errorf(e),
             };
@@ -313,7 +313,7 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let token = self.next_non_space();
         match token.kind {
-            ItemKind::Text => Ok(Parsed::Node(Node::Text(self.text_span(&token.val)))),
+            ItemKind::Text => Ok(Parsed::Node(Node::Text(self.text_span(token.val)))),
             ItemKind::LeftDelim => {
                 self.st.action_line = token.line;
                 let r = self.action();
@@ -484,7 +484,7 @@ impl<'a> Parser<'a, '_> {
 
     fn parse_template_name(&mut self, token: &Item<'_>, context: &str) -> PResult<String> {
         match token.kind {
-            ItemKind::String | ItemKind::RawString => match number::unquote(&token.val) {
+            ItemKind::String | ItemKind::RawString => match number::unquote(token.val) {
                 Ok(s) => Ok(s),
                 Err(e) => self.errorf(e),
             },
@@ -513,12 +513,12 @@ impl<'a> Parser<'a, '_> {
                 ItemKind::Assign | ItemKind::Declare => {
                     pipe.is_assign = next.kind == ItemKind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(self.name(&v.val));
+                    pipe.decl.push(self.name(v.val));
                     self.st.vars.push(v.val.to_string());
                 }
                 ItemKind::Char if next.val == "," => {
                     self.next_non_space();
-                    pipe.decl.push(self.name(&v.val));
+                    pipe.decl.push(self.name(v.val));
                     self.st.vars.push(v.val.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().kind {
@@ -661,20 +661,20 @@ impl<'a> Parser<'a, '_> {
         let pos = token.pos;
         let arg = match token.kind {
             ItemKind::Identifier => {
-                if !(self.has_function)(&token.val) {
+                if !(self.has_function)(token.val) {
                     return self.errorf(format!(
                         "function {} not defined",
-                        crate::fmt::quote_go(&token.val)
+                        crate::fmt::quote_go(token.val)
                     ));
                 }
                 Arg::Identifier {
                     pos,
-                    name: self.name(&token.val),
+                    name: self.name(token.val),
                 }
             }
             ItemKind::Dot => Arg::Dot { pos },
             ItemKind::Nil => Arg::Nil { pos },
-            ItemKind::Variable => return self.use_var(pos, &token.val).map(Some),
+            ItemKind::Variable => return self.use_var(pos, token.val).map(Some),
             ItemKind::Field => Arg::Field {
                 pos,
                 idents: vec![self.name(&token.val[1..])],
@@ -684,7 +684,7 @@ impl<'a> Parser<'a, '_> {
                 value: token.val == "true",
             },
             ItemKind::CharConstant | ItemKind::Complex | ItemKind::Number => {
-                match number::parse_number(&token.val, token.kind) {
+                match number::parse_number(token.val, token.kind) {
                     Ok(n) => Arg::Number(Box::new(Number { pos, ..n })),
                     Err(e) => return self.errorf(e),
                 }
@@ -700,10 +700,10 @@ impl<'a> Parser<'a, '_> {
                 self.st.paren_depth -= 1;
                 Arg::Pipe(Box::new(r?))
             }
-            ItemKind::String | ItemKind::RawString => match number::unquote(&token.val) {
+            ItemKind::String | ItemKind::RawString => match number::unquote(token.val) {
                 Ok(s) => Arg::String {
                     pos,
-                    quoted: self.name(&token.val),
+                    quoted: self.name(token.val),
                     text: self.name(&s),
                 },
                 Err(e) => return self.errorf(e),
