@@ -20,6 +20,17 @@ use clap::{Parser, Subcommand, ValueEnum};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use kubake_kustomize::{build, BuildOptions, LoadRestrictor, RealFs};
 
+/// Turns transparent huge pages off for this process. mimalloc asks for them on its
+/// arenas; a kubake run is short and touches its heap sparsely, so each 2 MiB page was
+/// zeroed (and sometimes compacted for) to hold a few KiB. Measured, alternating runs:
+/// `kubake template` of kube-prometheus-stack median 53.9 -> 29.8 ms, and a
+/// homelab-layers build's mean 350 -> 149 ms (with THP, single runs stalled up to 1.1 s).
+fn disable_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // Refused only by kernels older than 3.15, which then behave as before.
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 /// Compile Kubernetes GitOps repositories into plain, deterministic YAML.
 #[derive(Parser, Debug)]
 #[command(name = "kubake", version, about)]
@@ -102,6 +113,7 @@ enum Restrictor {
 }
 
 fn main() -> ExitCode {
+    disable_transparent_huge_pages();
     let cli = Cli::parse();
     wrap_diagnostics_at_columns();
     match cli.command {
