@@ -25,9 +25,9 @@ use kubake_kustomize::{build, BuildOptions, LoadRestrictor, RealFs};
 /// zeroed (and sometimes compacted for) to hold a few KiB. Measured, alternating runs:
 /// `kubake template` of kube-prometheus-stack median 53.9 -> 29.8 ms, and a
 /// homelab-layers build's mean 350 -> 149 ms (with THP, single runs stalled up to 1.1 s).
-/// The workspace's `.cargo/config.toml` builds mimalloc with THP off by default, which
-/// also covers its arena's first page, touched before `main`; this call keeps the rest
-/// of the gain for a binary built without that file (`cargo install --git`).
+/// mimalloc is built without its `madvise(MADV_HUGEPAGE)` (feature `no_thp`), which is
+/// enough where THP is `madvise`-only (most distributions); this call covers systems
+/// where it is `always`.
 fn disable_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // Refused only by kernels older than 3.15, which then behave as before.
