@@ -11,12 +11,16 @@
 //! `u64` limbs, with base 2 turning every multiplication into a doubling, takes a
 //! fraction of that; the one candidate that passes is then checked in full.
 //!
+//! Candidates of 512 bits or more are tested on every core, in an order that finds the
+//! same prime as one core would (`first_index`).
+//!
 //! Not here: the RSA key itself (see `rsa_keygen`).
 
 use crypto_bigint::BoxedUint;
 use crypto_primes::is_prime_with_rng;
 use rand::RngCore;
 use rand_chacha::ChaCha20Rng;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Odd primes below 2^16 that the sieve divides by (as `u64` for the residue updates).
 fn small_primes() -> &'static [u64] {
@@ -53,17 +57,74 @@ pub(crate) fn random_prime(rng: &mut ChaCha20Rng, bits: u32, exponent: u64) -> V
     let limbs = bits.div_ceil(64) as usize;
     loop {
         let start = random_start(rng, bits, limbs);
-        let sieve = Sieve::new(&start, exponent);
-        for offset in sieve.survivors() {
+        let offsets: Vec<u64> = Sieve::new(&start, exponent).survivors().collect();
+        // `start + offset` in order, up to the first that passes the base-2 test (then
+        // the full one) or no longer has `bits` bits (then a new start).
+        let candidate = |offset: u64| {
             let mut candidate = start.clone();
-            if !add_small(&mut candidate, offset) || bit_length(&candidate) != bits {
+            (add_small(&mut candidate, offset) && bit_length(&candidate) == bits)
+                .then_some(candidate)
+        };
+        let stops =
+            |&offset: &u64| candidate(offset).is_none_or(|c| Montgomery::new(&c).passes_base_2());
+        let mut from = 0;
+        while let Some(found) = first_index(&offsets[from..], bits >= PARALLEL_FROM_BITS, stops) {
+            let Some(prime) = candidate(offsets[from + found]) else {
                 break;
+            };
+            if confirm(rng, &prime) {
+                return prime;
             }
-            if Montgomery::new(&candidate).passes_base_2() && confirm(rng, &candidate) {
-                return candidate;
-            }
+            from += found + 1;
         }
     }
+}
+
+/// Candidates of this size or more are tested on every core.
+const PARALLEL_FROM_BITS: u32 = 512;
+
+/// The index of the first item for which `stops` holds. With `parallel`, each core
+/// tests every n-th item in order and stops past the first stop any core has found, so
+/// every item before the answer has been tested: the answer is the one a single core
+/// would give, and so is the key. A key's prime search is most of the render of a
+/// chart that makes one; on two cores this halves it.
+fn first_index<T: Sync>(
+    items: &[T],
+    parallel: bool,
+    stops: impl Fn(&T) -> bool + Sync,
+) -> Option<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if !parallel || cores < 2 {
+        return items.iter().position(stops);
+    }
+    let found = AtomicUsize::new(usize::MAX);
+    let scan = |core: usize| {
+        for i in (core..items.len()).step_by(cores) {
+            if i > found.load(Ordering::Relaxed) {
+                return;
+            }
+            if stops(&items[i]) {
+                found.fetch_min(i, Ordering::Relaxed);
+                return;
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..cores)
+            .map(|core| {
+                let spawned = std::thread::Builder::new().spawn_scoped(s, move || scan(core));
+                (core, spawned)
+            })
+            .collect();
+        scan(0);
+        for (core, helper) in helpers {
+            // Without the thread (resource limits), this one scans its share.
+            if !matches!(helper.map(|h| h.join()), Ok(Ok(()))) {
+                scan(core);
+            }
+        }
+    });
+    Some(found.into_inner()).filter(|&i| i != usize::MAX)
 }
 
 /// The even offsets `o < SEARCH_SPAN` for which `start + o` has no odd prime factor
@@ -362,6 +423,21 @@ mod tests {
             assert!(confirm(&mut rng, &p));
             assert_ne!(rem(&p, 65537), 1);
         }
+    }
+
+    #[test]
+    fn the_parallel_scan_finds_what_the_sequential_one_finds() {
+        let items: Vec<u64> = (0..5000).map(|i| (i * 7919) % 5003).collect();
+        for target in [0, 1, 2, 3, 17, 4998, 5002, 9999] {
+            let stops = |&x: &u64| x % 997 == target % 997 && x >= target;
+            assert_eq!(
+                first_index(&items, true, stops),
+                first_index(&items, false, stops),
+                "target {target}"
+            );
+        }
+        assert_eq!(first_index(&items, true, |_| false), None);
+        assert_eq!(first_index(&items[..0], true, |_| true), None);
     }
 
     #[test]
