@@ -49,6 +49,9 @@ pub fn push_go_json_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            // Go 1.22 and later (kustomize v5.6, Helm v3.17) name these two.
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
                 out.push_str(&format!("\\u{:04x}", c as u32));
             }
@@ -98,5 +101,20 @@ fn write_go_json(node: &Node, out: &mut String) {
             }
             out.push('}');
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_go_json_marshal_does() {
+        let mut out = String::new();
+        push_go_json_string(&mut out, "a\u{8}b\u{c}c\u{1}d\u{7}<e>&\"\\\n\r\t\u{2028}é");
+        assert_eq!(
+            out,
+            r#""a\bb\fc\u0001d\u0007\u003ce\u003e\u0026\"\\\n\r\t\u2028é""#
+        );
     }
 }
