@@ -232,7 +232,7 @@ pub fn render(input: &RenderInput) -> Result<Rendered, RenderError> {
             (
                 join(&input.chart.name, path),
                 Renderable {
-                    text: text.as_str().into(),
+                    source: Arc::new(text.clone().into_bytes()),
                     scope: scope.clone(),
                     base_path: base_path.clone(),
                 },
@@ -250,8 +250,9 @@ pub fn render(input: &RenderInput) -> Result<Rendered, RenderError> {
 /// One template of a set: its text and the top-level object of its chart.
 #[derive(Debug, Clone)]
 pub struct Renderable {
-    /// The template's text.
-    pub text: std::sync::Arc<str>,
+    /// The template's bytes, as read (made text, with Go's handling of invalid UTF-8,
+    /// when the template is parsed: on all cores).
+    pub source: Arc<Vec<u8>>,
     /// The chart's top-level object (`.`), shared by every template of that chart as
     /// Helm shares it: `Template` is set in it just before each execution.
     pub scope: Map,
@@ -290,7 +291,7 @@ fn parse_files(
     templates: &BTreeMap<String, Renderable>,
 ) -> Vec<Result<kubake_gotmpl::template::Parsed, kubake_gotmpl::Error>> {
     let parse = |name: &String| match templates.get(name) {
-        Some(r) => set.parse_detached_shared(name, r.text.clone()),
+        Some(r) => set.parse_detached_shared(name, crate::funcs::text::shared_text_of(&r.source)),
         None => set.parse_detached(name, ""),
     };
     crate::parallel::map_in_order(names, names.len() / 16 + 1, parse)

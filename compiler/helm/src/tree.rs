@@ -105,7 +105,7 @@ fn collect(
             Renderable {
                 // Templates are read when the chart loads (only `crds/` files wait
                 // on disk), so there is no read to fail here.
-                text: crate::funcs::text::shared_text_of(&file.data.read().unwrap_or_default()),
+                source: file.data.read().unwrap_or_default(),
                 scope: scope.clone(),
                 base_path: base_path.clone(),
             },
