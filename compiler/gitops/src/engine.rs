@@ -74,6 +74,7 @@ pub struct Engine<'a> {
     stores: ChartStores,
     cache: BuildCache,
     this_repo_sources: BTreeSet<(String, String)>,
+    source_ignores: BTreeMap<(String, String), String>,
     records: BTreeMap<UnitId, Record>,
     index: BTreeMap<ObjectKey, kubake_yaml::Node>,
     scopes: Scopes,
@@ -119,6 +120,7 @@ impl<'a> Engine<'a> {
             stores,
             cache,
             this_repo_sources: entry.this_repo_sources,
+            source_ignores: entry.source_ignores,
             records,
             index: BTreeMap::new(),
             scopes: Scopes::builtin(),
@@ -258,6 +260,7 @@ impl<'a> Engine<'a> {
                     cache: &self.cache,
                     snapshot: &snapshot,
                     this_repo_sources: &self.this_repo_sources,
+                    source_ignores: &self.source_ignores,
                     chain: rec.chain.clone(),
                 };
                 Some((id.clone(), expand_unit(&ctx, &rec.unit)))

@@ -12,7 +12,7 @@
 //! Detection looks in that order; `--flavor` forces one. Not here: expanding anything
 //! (beyond the one kustomize build that tells what a kustomization directory holds).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use kubake_kustomize::LoadRestrictor;
@@ -34,6 +34,9 @@ pub struct Entry {
     pub roots: Vec<Unit>,
     /// Flux sources (namespace, name) that are this repository.
     pub this_repo_sources: BTreeSet<(String, String)>,
+    /// The `spec.ignore` of those sources that have one (gitignore patterns leaving
+    /// files out of the artifact), by (namespace, name).
+    pub source_ignores: BTreeMap<(String, String), String>,
     /// URLs that are this repository (normalised), learnt from the roots.
     pub repo_urls: Vec<String>,
     /// Things worth telling the user.
@@ -111,6 +114,7 @@ fn flux(cfg: &Config, shown: &str, gotk: &Path) -> Result<Entry> {
         flavor: Flavor::Flux,
         roots: Vec::new(),
         this_repo_sources: BTreeSet::new(),
+        source_ignores: BTreeMap::new(),
         repo_urls: Vec::new(),
         notes: Vec::new(),
     };
@@ -132,10 +136,14 @@ fn flux(cfg: &Config, shown: &str, gotk: &Path) -> Result<Entry> {
             if let Some(url) = d.str_at(&["spec", "url"]) {
                 out.repo_urls.push(normalize_url(url));
             }
-            out.this_repo_sources.insert((
+            let key = (
                 object::namespace(d).to_string(),
                 object::name(d).to_string(),
-            ));
+            );
+            if let Some(ignore) = d.str_at(&["spec", "ignore"]) {
+                out.source_ignores.insert(key.clone(), ignore.to_string());
+            }
+            out.this_repo_sources.insert(key);
         }
     }
     let mut roots: Vec<Node> = docs
@@ -204,6 +212,7 @@ fn argo(cfg: &Config, shown: &str, cache: &BuildCache) -> Result<Entry> {
         flavor: Flavor::ArgoCd,
         roots: Vec::new(),
         this_repo_sources: BTreeSet::new(),
+        source_ignores: BTreeMap::new(),
         repo_urls: Vec::new(),
         notes: Vec::new(),
     };
@@ -284,6 +293,7 @@ fn kustomize(cfg: &Config, shown: &str) -> Result<Entry> {
         flavor: Flavor::Kustomize,
         roots: vec![unit],
         this_repo_sources: BTreeSet::new(),
+        source_ignores: BTreeMap::new(),
         repo_urls: Vec::new(),
         notes: Vec::new(),
     })

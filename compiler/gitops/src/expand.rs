@@ -81,6 +81,8 @@ pub struct Ctx<'a> {
     pub snapshot: &'a Snapshot,
     /// Flux sources (namespace, name) known to be this repository.
     pub this_repo_sources: &'a BTreeSet<(String, String)>,
+    /// Their `spec.ignore`, where the entrypoint gives one.
+    pub source_ignores: &'a BTreeMap<(String, String), String>,
     /// The unit's ancestors and itself, root first (for errors).
     pub chain: Vec<UnitId>,
 }
@@ -105,15 +107,29 @@ impl Ctx<'_> {
         namespace: &str,
         name: &str,
     ) -> Step<PathBuf> {
+        self.flux_source(unit, kind, namespace, name)
+            .map(|source| source.dir)
+    }
+
+    /// [`Ctx::flux_source_dir`] with the source's `spec.ignore` (a GitRepository of this
+    /// repository that has one).
+    pub fn flux_source(
+        &self,
+        unit: &Unit,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Step<FluxSource> {
+        let dir_only = |dir: PathBuf| FluxSource { dir, ignore: None };
         if let Some(dir) = self.cfg.source_by_name(namespace, name) {
-            return Ok(dir.to_path_buf());
+            return Ok(dir_only(dir.to_path_buf()));
         }
-        if kind == "GitRepository"
-            && self
-                .this_repo_sources
-                .contains(&(namespace.to_string(), name.to_string()))
-        {
-            return Ok(self.cfg.root.clone());
+        let id = (namespace.to_string(), name.to_string());
+        if kind == "GitRepository" && self.this_repo_sources.contains(&id) {
+            return Ok(FluxSource {
+                dir: self.cfg.root.clone(),
+                ignore: self.source_ignores.get(&id).cloned(),
+            });
         }
         let key = ObjectKey::new(crate::unit::FLUX_SOURCE_GROUP, kind, namespace, name);
         let found = self.lookup(&key, &unit.id)?;
@@ -124,7 +140,10 @@ impl Ctx<'_> {
             Some(src) => {
                 let url = src.str_at(&["spec", "url"]).unwrap_or("");
                 if kind == "GitRepository" && self.cfg.is_this_repo(url) {
-                    return Ok(self.cfg.root.clone());
+                    return Ok(FluxSource {
+                        dir: self.cfg.root.clone(),
+                        ignore: src.str_at(&["spec", "ignore"]).map(str::to_string),
+                    });
                 }
                 Err(self
                     .error(
@@ -143,6 +162,16 @@ impl Ctx<'_> {
                 .into()),
         }
     }
+}
+
+/// Where a Flux source's files are, and which of them its artifact leaves out.
+#[derive(Clone, Debug)]
+pub struct FluxSource {
+    /// The folder holding the source's files.
+    pub dir: PathBuf,
+    /// `spec.ignore` of a GitRepository: gitignore patterns, relative to `dir`, that
+    /// source-controller applies after the `.sourceignore` files.
+    pub ignore: Option<String>,
 }
 
 /// A chart to render for a unit, fully interpreted.

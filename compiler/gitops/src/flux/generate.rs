@@ -51,9 +51,19 @@ fn excluded_by_source_controller(name: &str, is_dir: bool) -> bool {
 ///
 /// `.sourceignore` files (gitignore syntax, each about its own folder) in `source_root`
 /// and the folders down to and below `dir` exclude files from the artifact, so from the
-/// generated list.
-pub fn generated_resources(dir: &Path, source_root: &Path) -> Result<Vec<String>> {
-    let mut ignores = SourceIgnores::default();
+/// generated list; then the source's `spec.ignore` (`source_ignore`, patterns relative
+/// to `source_root`), whose rules source-controller reads last, so they win.
+pub fn generated_resources(
+    dir: &Path,
+    source_root: &Path,
+    source_ignore: Option<&str>,
+) -> Result<Vec<String>> {
+    let mut ignores = SourceIgnores {
+        spec: source_ignore
+            .map(|patterns| spec_ignore(source_root, patterns))
+            .transpose()?,
+        ..SourceIgnores::default()
+    };
     // The folders above `dir` (the walk reads `dir`'s own file).
     if let Ok(rel) = dir.strip_prefix(source_root) {
         let mut at = source_root.to_path_buf();
@@ -68,10 +78,30 @@ pub fn generated_resources(dir: &Path, source_root: &Path) -> Result<Vec<String>
 }
 
 /// The `.sourceignore` files in force while walking: one matcher per folder that has
-/// one, outermost first.
+/// one, outermost first; and the source's `spec.ignore`, over them all.
 #[derive(Default)]
 struct SourceIgnores {
     stack: Vec<(PathBuf, ignore::gitignore::Gitignore)>,
+    spec: Option<ignore::gitignore::Gitignore>,
+}
+
+/// A GitRepository's `spec.ignore` as a matcher rooted at the source.
+fn spec_ignore(source_root: &Path, patterns: &str) -> Result<ignore::gitignore::Gitignore> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(source_root);
+    for line in patterns.lines() {
+        b.add_line(None, line).map_err(|e| {
+            Error::new(
+                ErrorKind::Definition,
+                format!("spec.ignore of the GitRepository: {e}"),
+            )
+        })?;
+    }
+    b.build().map_err(|e| {
+        Error::new(
+            ErrorKind::Definition,
+            format!("spec.ignore of the GitRepository: {e}"),
+        )
+    })
 }
 
 impl SourceIgnores {
@@ -98,7 +128,11 @@ impl SourceIgnores {
     /// Whether `path` is excluded: the innermost file with a matching rule decides (a
     /// `!pattern` there brings a path back).
     fn excludes(&self, path: &Path, is_dir: bool) -> bool {
-        for (_, m) in self.stack.iter().rev() {
+        for m in self
+            .spec
+            .iter()
+            .chain(self.stack.iter().rev().map(|(_, m)| m))
+        {
             let found = m.matched_path_or_any_parents(path, is_dir);
             if found.is_ignore() {
                 return true;
@@ -151,10 +185,16 @@ fn walk(
 
 /// The kustomization to build for a Flux Kustomization whose `spec` is `spec` and whose
 /// path is `dir`: the existing file or a generated one, with the Flux fields written in.
-pub fn prepare(dir: &Path, spec: &Node, root: &Path, source_root: &Path) -> Result<KustFile> {
+pub fn prepare(
+    dir: &Path,
+    spec: &Node,
+    root: &Path,
+    source_root: &Path,
+    source_ignore: Option<&str>,
+) -> Result<KustFile> {
     let mut k = match KustFile::load(dir, root)? {
         Some(k) => k,
-        None => KustFile::generated(dir, &generated_resources(dir, source_root)?),
+        None => KustFile::generated(dir, &generated_resources(dir, source_root, source_ignore)?),
     };
     apply_flux_fields(&mut k, dir, spec)?;
     Ok(k)
@@ -330,8 +370,17 @@ mod tests {
         write("apps/sub/b.yaml", "");
         write("apps/sub/keep.yaml", "");
         write("apps/sub/secret-keep.yaml", "");
-        let listed = generated_resources(&root.join("apps"), &root).unwrap();
+        let listed = generated_resources(&root.join("apps"), &root, None).unwrap();
         assert_eq!(listed, ["./a.yaml", "./sub/keep.yaml"]);
+        // The GitRepository's spec.ignore comes last: it drops a.yaml and brings back a
+        // file that a .sourceignore left out.
+        let spec = "/apps/a.yaml\n!/apps/sub/b.yaml\n";
+        let listed = generated_resources(&root.join("apps"), &root, Some(spec)).unwrap();
+        assert_eq!(listed, ["./sub/b.yaml", "./sub/keep.yaml"]);
+        // Flux's common "everything but the clusters folder" form.
+        let listed =
+            generated_resources(&root.join("apps"), &root, Some("/*\n!/clusters\n")).unwrap();
+        assert!(listed.is_empty(), "{listed:?}");
         let _ = std::fs::remove_dir_all(&root);
     }
 

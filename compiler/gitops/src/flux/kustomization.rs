@@ -44,7 +44,8 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
             .in_file(&file)
             .into());
     }
-    let source_root = ctx.flux_source_dir(unit, src_kind, src_ns, src_name)?;
+    let source = ctx.flux_source(unit, src_kind, src_ns, src_name)?;
+    let source_root = source.dir;
     let path = spec.str_at(&["path"]).unwrap_or("");
     let Some(dir) = join_in_root(&source_root, path) else {
         return Err(ctx
@@ -72,8 +73,14 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
             .into());
     }
 
-    let kfile = generate::prepare(&dir, &spec, &ctx.cfg.root, &source_root)
-        .map_err(|e| e.in_units(&ctx.chain))?;
+    let kfile = generate::prepare(
+        &dir,
+        &spec,
+        &ctx.cfg.root,
+        &source_root,
+        source.ignore.as_deref(),
+    )
+    .map_err(|e| e.in_units(&ctx.chain))?;
     let fs = OverlayFs::new().confined_to(&source_root);
     let kpath = rel_string(&ctx.cfg.root, &kfile.path);
     let built =
