@@ -58,12 +58,7 @@ pub fn generated_resources(
     source_root: &Path,
     source_ignore: Option<&str>,
 ) -> Result<Vec<String>> {
-    let mut ignores = SourceIgnores {
-        spec: source_ignore
-            .map(|patterns| spec_ignore(source_root, patterns))
-            .transpose()?,
-        ..SourceIgnores::default()
-    };
+    let mut ignores = SourceIgnores::with_spec(source_root, source_ignore)?;
     // The folders above `dir` (the walk reads `dir`'s own file).
     if let Ok(rel) = dir.strip_prefix(source_root) {
         let mut at = source_root.to_path_buf();
@@ -83,6 +78,30 @@ pub fn generated_resources(
 struct SourceIgnores {
     stack: Vec<(PathBuf, ignore::gitignore::Gitignore)>,
     spec: Option<ignore::gitignore::Gitignore>,
+}
+
+/// Whether the source's artifact leaves the folder `dir` out: source-controller's
+/// default exclusions, a `.sourceignore` above it or the source's `spec.ignore`
+/// exclude it or a folder it is in. Flux then finds no such path.
+pub fn excluded_from_artifact(
+    dir: &Path,
+    source_root: &Path,
+    source_ignore: Option<&str>,
+) -> Result<bool> {
+    let Ok(rel) = dir.strip_prefix(source_root) else {
+        return Ok(false);
+    };
+    let mut ignores = SourceIgnores::with_spec(source_root, source_ignore)?;
+    let mut at = source_root.to_path_buf();
+    for c in rel.components() {
+        ignores.enter(&at)?;
+        at.push(c);
+        let name = c.as_os_str().to_string_lossy();
+        if excluded_by_source_controller(&name, true) || ignores.excludes(&at, true) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A GitRepository's `spec.ignore` as a matcher rooted at the source.
@@ -105,6 +124,16 @@ fn spec_ignore(source_root: &Path, patterns: &str) -> Result<ignore::gitignore::
 }
 
 impl SourceIgnores {
+    /// No `.sourceignore` read yet; the source's `spec.ignore`, if any.
+    fn with_spec(source_root: &Path, source_ignore: Option<&str>) -> Result<SourceIgnores> {
+        Ok(SourceIgnores {
+            stack: Vec::new(),
+            spec: source_ignore
+                .map(|patterns| spec_ignore(source_root, patterns))
+                .transpose()?,
+        })
+    }
+
     /// Reads `dir/.sourceignore`, if any, into the stack.
     fn enter(&mut self, dir: &Path) -> Result<bool> {
         let file = dir.join(".sourceignore");
@@ -381,6 +410,14 @@ mod tests {
         let listed =
             generated_resources(&root.join("apps"), &root, Some("/*\n!/clusters\n")).unwrap();
         assert!(listed.is_empty(), "{listed:?}");
+        let excluded = |dir: &str, spec: Option<&str>| {
+            excluded_from_artifact(&root.join(dir), &root, spec).unwrap()
+        };
+        assert!(!excluded("apps", None));
+        assert!(!excluded("apps/sub", None));
+        assert!(excluded("apps/drafts", None));
+        assert!(excluded("apps/sub", Some("/*\n!/clusters\n")));
+        assert!(!excluded("clusters/home", Some("/*\n!/clusters\n")));
         let _ = std::fs::remove_dir_all(&root);
     }
 

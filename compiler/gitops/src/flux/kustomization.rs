@@ -73,14 +73,26 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
             .into());
     }
 
-    let kfile = generate::prepare(
-        &dir,
-        &spec,
-        &ctx.cfg.root,
-        &source_root,
-        source.ignore.as_deref(),
-    )
-    .map_err(|e| e.in_units(&ctx.chain))?;
+    let ignore = source.ignore.as_deref();
+    if generate::excluded_from_artifact(&dir, &source_root, ignore)
+        .map_err(|e| e.in_units(&ctx.chain))?
+    {
+        return Err(ctx
+            .error(
+                ErrorKind::Definition,
+                format!(
+                    "kustomization path not found: the source's artifact leaves {} out",
+                    rel_string(&ctx.cfg.root, &dir)
+                ),
+            )
+            .at(&file, spec.get("path").map_or(def.pos, |n| n.pos))
+            .with_help(
+                "source-controller leaves out what .sourceignore files and the GitRepository's spec.ignore exclude; change those rules or spec.path",
+            )
+            .into());
+    }
+    let kfile = generate::prepare(&dir, &spec, &ctx.cfg.root, &source_root, ignore)
+        .map_err(|e| e.in_units(&ctx.chain))?;
     let fs = OverlayFs::new().confined_to(&source_root);
     let kpath = rel_string(&ctx.cfg.root, &kfile.path);
     let built =
