@@ -197,7 +197,22 @@ fn failure(e: &kubake_helm::pipeline::TemplateError, chart: &ChartLocation) -> R
 fn split_output(text: &str, include_crds: bool, hook_documents: usize) -> RenderedChart {
     let mut rendered = RenderedChart::default();
     let mut in_crds = include_crds;
-    let chunks: Vec<&str> = text.split("---\n# Source: ").skip(1).collect();
+    // As `text.split(SEPARATOR).skip(1)`, with a vectorised search: the output of a
+    // chart with its CRDs runs to megabytes.
+    const SEPARATOR: &str = "---\n# Source: ";
+    let starts: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), SEPARATOR)
+        .map(|at| at + SEPARATOR.len())
+        .collect();
+    let chunks: Vec<&str> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &start)| {
+            let end = starts
+                .get(k + 1)
+                .map_or(text.len(), |next| next - SEPARATOR.len());
+            &text[start..end]
+        })
+        .collect();
     let first_hook = chunks.len().saturating_sub(hook_documents);
     for (i, chunk) in chunks.into_iter().enumerate() {
         let (source, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
