@@ -13,16 +13,39 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use kubake_kustomize::fs::clean;
 use kubake_kustomize::FileSystem;
 
 /// The real filesystem with some files replaced (or added) in memory, optionally confined
-/// to one directory.
-#[derive(Clone, Debug, Default)]
+/// to one directory and without the files a source's artifact leaves out.
+#[derive(Clone, Default)]
 pub struct OverlayFs {
     files: BTreeMap<PathBuf, Vec<u8>>,
     confine: Option<PathBuf>,
+    hidden: Option<Hidden>,
+}
+
+/// Which paths the filesystem does not show (a path and whether it is a folder), and a
+/// text naming that rule for cache keys.
+#[derive(Clone)]
+struct Hidden {
+    rule: Arc<HideRule>,
+    key: String,
+}
+
+/// Whether to hide a path (and whether it is a folder).
+type HideRule = dyn Fn(&Path, bool) -> bool + Send + Sync;
+
+impl std::fmt::Debug for OverlayFs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OverlayFs")
+            .field("files", &self.files.keys().collect::<Vec<_>>())
+            .field("confine", &self.confine)
+            .field("hidden", &self.hidden.as_ref().map(|h| &h.key))
+            .finish()
+    }
 }
 
 impl OverlayFs {
@@ -36,6 +59,31 @@ impl OverlayFs {
     pub fn confined_to(mut self, dir: &Path) -> Self {
         self.confine = Some(clean(dir));
         self
+    }
+
+    /// Hides the paths for which `rule(path, is_dir)` holds (files a Flux source's
+    /// artifact leaves out), as if they were not on disk; `key` names the rule in cache
+    /// keys. Overlaid files are always shown.
+    #[must_use]
+    pub fn hiding(
+        mut self,
+        key: String,
+        rule: impl Fn(&Path, bool) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.hidden = Some(Hidden {
+            rule: Arc::new(rule),
+            key,
+        });
+        self
+    }
+
+    /// The rule hiding paths, as given to [`OverlayFs::hiding`], for cache keys.
+    pub fn hiding_key(&self) -> Option<&str> {
+        self.hidden.as_ref().map(|h| h.key.as_str())
+    }
+
+    fn hides(&self, path: &Path, is_dir: bool) -> bool {
+        self.hidden.as_ref().is_some_and(|h| (h.rule)(path, is_dir))
     }
 
     /// Shows `content` at `path` instead of what is on disk.
@@ -66,6 +114,12 @@ impl FileSystem for OverlayFs {
         if let Some(b) = self.files.get(&clean(path)) {
             return Ok(b.clone());
         }
+        if self.hides(path, false) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "left out of the source's artifact (.sourceignore or the GitRepository's spec.ignore)",
+            ));
+        }
         std::fs::read(path)
     }
     fn is_dir(&self, path: &Path) -> bool {
@@ -73,10 +127,13 @@ impl FileSystem for OverlayFs {
             return false;
         }
         let p = clean(path);
-        path.is_dir() || self.files.keys().any(|f| f.starts_with(&p) && *f != p)
+        (path.is_dir() && !self.hides(path, true))
+            || self.files.keys().any(|f| f.starts_with(&p) && *f != p)
     }
     fn is_file(&self, path: &Path) -> bool {
-        self.allowed(path) && (self.files.contains_key(&clean(path)) || path.is_file())
+        self.allowed(path)
+            && (self.files.contains_key(&clean(path))
+                || (path.is_file() && !self.hides(path, false)))
     }
 }
 

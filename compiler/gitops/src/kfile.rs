@@ -281,6 +281,10 @@ fn cache_key(dir: &Path, restrictor: LoadRestrictor, fs: &OverlayFs) -> String {
         h.update(b);
         h.update([0]);
     }
+    if let Some(key) = fs.hiding_key() {
+        h.update(b"hidden\0");
+        h.update(key.as_bytes());
+    }
     let digest = h.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("{}\0{:?}\0{hex}", dir.display(), restrictor)

@@ -14,7 +14,9 @@
 //!
 //! Not here: the build itself (`kfile::build`) or substitution (`varsub`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use kubake_yaml::{Mapping, Node, Value};
 
@@ -80,28 +82,91 @@ struct SourceIgnores {
     spec: Option<ignore::gitignore::Gitignore>,
 }
 
-/// Whether the source's artifact leaves the folder `dir` out: source-controller's
-/// default exclusions, a `.sourceignore` above it or the source's `spec.ignore`
-/// exclude it or a folder it is in. Flux then finds no such path.
+/// Whether the source's artifact leaves `path` (a folder when `is_dir`) out:
+/// source-controller's default exclusions, a `.sourceignore` above it or the source's
+/// `spec.ignore` exclude it or a folder it is in. Flux then finds no such path.
 pub fn excluded_from_artifact(
-    dir: &Path,
+    path: &Path,
+    is_dir: bool,
     source_root: &Path,
     source_ignore: Option<&str>,
 ) -> Result<bool> {
-    let Ok(rel) = dir.strip_prefix(source_root) else {
+    let Ok(rel) = path.strip_prefix(source_root) else {
         return Ok(false);
     };
     let mut ignores = SourceIgnores::with_spec(source_root, source_ignore)?;
     let mut at = source_root.to_path_buf();
-    for c in rel.components() {
+    let mut components = rel.components().peekable();
+    while let Some(c) = components.next() {
         ignores.enter(&at)?;
         at.push(c);
+        let dir = is_dir || components.peek().is_some();
         let name = c.as_os_str().to_string_lossy();
-        if excluded_by_source_controller(&name, true) || ignores.excludes(&at, true) {
+        if excluded_by_source_controller(&name, dir) || ignores.excludes(&at, dir) {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// [`excluded_from_artifact`] as a filesystem asks it, path after path: answers
+/// remembered (kustomize asks about a path several times), and the files on disk that it
+/// hid recorded for the error that may follow.
+#[derive(Clone)]
+pub struct ArtifactFilter {
+    source_root: PathBuf,
+    ignore: Option<String>,
+    answers: Arc<Mutex<HashMap<(PathBuf, bool), bool>>>,
+    hidden_on_disk: Arc<Mutex<Vec<PathBuf>>>,
+}
+
+impl ArtifactFilter {
+    /// The filter of the source at `source_root` with `spec.ignore` `ignore`.
+    pub fn new(source_root: &Path, ignore: Option<&str>) -> ArtifactFilter {
+        ArtifactFilter {
+            source_root: source_root.to_path_buf(),
+            ignore: ignore.map(str::to_string),
+            answers: Arc::default(),
+            hidden_on_disk: Arc::default(),
+        }
+    }
+
+    /// Names the filter in cache keys.
+    pub fn key(&self) -> String {
+        format!(
+            "{}\0{}",
+            self.source_root.display(),
+            self.ignore.as_deref().unwrap_or("")
+        )
+    }
+
+    /// Whether `path` (a folder when `is_dir`) is left out of the artifact.
+    pub fn hides(&self, path: &Path, is_dir: bool) -> bool {
+        let key = (kubake_kustomize::fs::clean(path), is_dir);
+        if let Some(hidden) = self.answers.lock().ok().and_then(|a| a.get(&key).copied()) {
+            return hidden;
+        }
+        let hidden =
+            excluded_from_artifact(&key.0, is_dir, &self.source_root, self.ignore.as_deref())
+                .unwrap_or(false);
+        if hidden && !is_dir && key.0.is_file() {
+            if let Ok(mut h) = self.hidden_on_disk.lock() {
+                h.push(key.0.clone());
+            }
+        }
+        if let Ok(mut a) = self.answers.lock() {
+            a.insert(key, hidden);
+        }
+        hidden
+    }
+
+    /// The files that exist on disk and were hidden, in the order asked about.
+    pub fn hidden_files_on_disk(&self) -> Vec<PathBuf> {
+        self.hidden_on_disk
+            .lock()
+            .map(|h| h.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// A GitRepository's `spec.ignore` as a matcher rooted at the source.
@@ -411,13 +476,18 @@ mod tests {
             generated_resources(&root.join("apps"), &root, Some("/*\n!/clusters\n")).unwrap();
         assert!(listed.is_empty(), "{listed:?}");
         let excluded = |dir: &str, spec: Option<&str>| {
-            excluded_from_artifact(&root.join(dir), &root, spec).unwrap()
+            excluded_from_artifact(&root.join(dir), true, &root, spec).unwrap()
         };
         assert!(!excluded("apps", None));
         assert!(!excluded("apps/sub", None));
         assert!(excluded("apps/drafts", None));
         assert!(excluded("apps/sub", Some("/*\n!/clusters\n")));
         assert!(!excluded("clusters/home", Some("/*\n!/clusters\n")));
+        let file = |rel: &str| excluded_from_artifact(&root.join(rel), false, &root, None).unwrap();
+        assert!(file("apps/secret-x.yaml"));
+        assert!(file("apps/sub/b.yaml"));
+        assert!(!file("apps/sub/keep.yaml"));
+        assert!(!file("apps/a.yaml"));
         let _ = std::fs::remove_dir_all(&root);
     }
 

@@ -74,7 +74,7 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
     }
 
     let ignore = source.ignore.as_deref();
-    if generate::excluded_from_artifact(&dir, &source_root, ignore)
+    if generate::excluded_from_artifact(&dir, true, &source_root, ignore)
         .map_err(|e| e.in_units(&ctx.chain))?
     {
         return Err(ctx
@@ -93,7 +93,15 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
     }
     let kfile = generate::prepare(&dir, &spec, &ctx.cfg.root, &source_root, ignore)
         .map_err(|e| e.in_units(&ctx.chain))?;
-    let fs = OverlayFs::new().confined_to(&source_root);
+    // What the artifact leaves out is not there for kustomize either (a resource naming
+    // such a file fails as in Flux).
+    let hidden = generate::ArtifactFilter::new(&source_root, source.ignore.as_deref());
+    let fs = OverlayFs::new()
+        .confined_to(&source_root)
+        .hiding(hidden.key(), {
+            let hidden = hidden.clone();
+            move |path, is_dir| hidden.hides(path, is_dir)
+        });
     let kpath = rel_string(&ctx.cfg.root, &kfile.path);
     let built =
         kfile::build(ctx.cache, &fs, &kfile, LoadRestrictor::None, &ctx.cfg.root).map_err(|e| {
@@ -119,11 +127,18 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
                 }
                 None => e,
             };
-            e.in_units(&ctx.chain).context(format!(
+            let e = e.in_units(&ctx.chain).context(format!(
                 "building {} for {}",
                 rel_string(&ctx.cfg.root, &dir),
                 unit.id
-            ))
+            ));
+            match hidden.hidden_files_on_disk().first() {
+                Some(path) => e.with_help(format!(
+                    "{} is on disk, but the source's artifact leaves it out (.sourceignore or the GitRepository's spec.ignore), so Flux cannot read it either",
+                    rel_string(&ctx.cfg.root, path)
+                )),
+                None => e,
+            }
         })?;
 
     let mut objects = built;
