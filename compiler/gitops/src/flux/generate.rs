@@ -49,106 +49,89 @@ fn excluded_by_source_controller(name: &str, is_dir: bool) -> bool {
     )
 }
 
-/// The resources of a generated kustomization for `dir` (`./file.yaml`, `./sub`).
-///
-/// `.sourceignore` files (gitignore syntax, each about its own folder) in `source_root`
-/// and the folders down to and below `dir` exclude files from the artifact, so from the
-/// generated list; then the source's `spec.ignore` (`source_ignore`, patterns relative
-/// to `source_root`), whose rules source-controller reads last, so they win.
-pub fn generated_resources(
-    dir: &Path,
-    source_root: &Path,
-    source_ignore: Option<&str>,
-) -> Result<Vec<String>> {
-    let mut ignores = SourceIgnores::with_spec(source_root, source_ignore)?;
-    // The folders above `dir` (the walk reads `dir`'s own file).
-    if let Ok(rel) = dir.strip_prefix(source_root) {
-        let mut at = source_root.to_path_buf();
-        for c in rel.components() {
-            ignores.enter(&at)?;
-            at.push(c);
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out, 0, &mut ignores)?;
-    Ok(out)
-}
-
-/// The `.sourceignore` files in force while walking: one matcher per folder that has
-/// one, outermost first; and the source's `spec.ignore`, over them all.
-#[derive(Default)]
-struct SourceIgnores {
-    stack: Vec<(PathBuf, ignore::gitignore::Gitignore)>,
-    spec: Option<ignore::gitignore::Gitignore>,
-}
-
-/// Whether the source's artifact leaves `path` (a folder when `is_dir`) out:
-/// source-controller's default exclusions, a `.sourceignore` above it or the source's
-/// `spec.ignore` exclude it or a folder it is in. Flux then finds no such path.
-pub fn excluded_from_artifact(
-    path: &Path,
-    is_dir: bool,
-    source_root: &Path,
-    source_ignore: Option<&str>,
-) -> Result<bool> {
-    let Ok(rel) = path.strip_prefix(source_root) else {
-        return Ok(false);
-    };
-    let mut ignores = SourceIgnores::with_spec(source_root, source_ignore)?;
-    let mut at = source_root.to_path_buf();
-    let mut components = rel.components().peekable();
-    while let Some(c) = components.next() {
-        ignores.enter(&at)?;
-        at.push(c);
-        let dir = is_dir || components.peek().is_some();
-        let name = c.as_os_str().to_string_lossy();
-        if excluded_by_source_controller(&name, dir) || ignores.excludes(&at, dir) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// [`excluded_from_artifact`] as a filesystem asks it, path after path: answers
-/// remembered (kustomize asks about a path several times), and the files on disk that it
-/// hid recorded for the error that may follow.
+/// What a Flux source's artifact leaves out: source-controller's default exclusions,
+/// the `.sourceignore` files (gitignore syntax, each about its own folder) and the
+/// source's `spec.ignore` (patterns relative to the source root, read last, so they
+/// win). Built once per Flux Kustomization; the filesystem of its build asks it path
+/// after path, so answers are remembered (kustomize asks about a path several times),
+/// and the files on disk that it hid are recorded for the error that may follow.
 #[derive(Clone)]
 pub struct ArtifactFilter {
     source_root: PathBuf,
-    ignore: Option<String>,
+    spec: Option<Arc<ignore::gitignore::Gitignore>>,
+    /// The source root and `spec.ignore`, naming the filter in cache keys.
+    key: String,
     answers: Arc<Mutex<HashMap<(PathBuf, bool), bool>>>,
     hidden_on_disk: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl ArtifactFilter {
-    /// The filter of the source at `source_root` with `spec.ignore` `ignore`.
-    pub fn new(source_root: &Path, ignore: Option<&str>) -> ArtifactFilter {
-        ArtifactFilter {
+    /// The filter of the source at `source_root` with `spec.ignore` `ignore`; an error
+    /// when those patterns do not parse.
+    pub fn new(source_root: &Path, ignore: Option<&str>) -> Result<ArtifactFilter> {
+        Ok(ArtifactFilter {
             source_root: source_root.to_path_buf(),
-            ignore: ignore.map(str::to_string),
+            spec: ignore
+                .map(|patterns| spec_ignore(source_root, patterns).map(Arc::new))
+                .transpose()?,
+            key: format!("{}\0{}", source_root.display(), ignore.unwrap_or("")),
             answers: Arc::default(),
             hidden_on_disk: Arc::default(),
-        }
+        })
     }
 
     /// Names the filter in cache keys.
     pub fn key(&self) -> String {
-        format!(
-            "{}\0{}",
-            self.source_root.display(),
-            self.ignore.as_deref().unwrap_or("")
-        )
+        self.key.clone()
     }
 
-    /// Whether `path` (a folder when `is_dir`) is left out of the artifact.
+    /// The resources of a generated kustomization for `dir` (`./file.yaml`, `./sub`):
+    /// what the artifact holds of it.
+    pub fn generated_resources(&self, dir: &Path) -> Result<Vec<String>> {
+        let mut ignores = SourceIgnores::new(self);
+        // The folders above `dir` (the walk reads `dir`'s own file).
+        if let Ok(rel) = dir.strip_prefix(&self.source_root) {
+            let mut at = self.source_root.clone();
+            for c in rel.components() {
+                ignores.enter(&at)?;
+                at.push(c);
+            }
+        }
+        let mut out = Vec::new();
+        walk(dir, dir, &mut out, 0, &mut ignores)?;
+        Ok(out)
+    }
+
+    /// Whether the artifact leaves `path` (a folder when `is_dir`) out: excluded itself
+    /// or a folder it is in. Flux then finds no such path.
+    pub fn excludes(&self, path: &Path, is_dir: bool) -> Result<bool> {
+        let Ok(rel) = path.strip_prefix(&self.source_root) else {
+            return Ok(false);
+        };
+        let mut ignores = SourceIgnores::new(self);
+        let mut at = self.source_root.clone();
+        let mut components = rel.components().peekable();
+        while let Some(c) = components.next() {
+            ignores.enter(&at)?;
+            at.push(c);
+            let dir = is_dir || components.peek().is_some();
+            let name = c.as_os_str().to_string_lossy();
+            if excluded_by_source_controller(&name, dir) || ignores.excludes(&at, dir) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// [`ArtifactFilter::excludes`], remembered, as a filesystem asks it (a
+    /// `.sourceignore` that cannot be read hides nothing here; the generated list and
+    /// the path check report it).
     pub fn hides(&self, path: &Path, is_dir: bool) -> bool {
         let key = (kubake_kustomize::fs::clean(path), is_dir);
         if let Some(hidden) = self.answers.lock().ok().and_then(|a| a.get(&key).copied()) {
             return hidden;
         }
-        let hidden =
-            excluded_from_artifact(&key.0, is_dir, &self.source_root, self.ignore.as_deref())
-                .unwrap_or(false);
+        let hidden = self.excludes(&key.0, is_dir).unwrap_or(false);
         if hidden && !is_dir && key.0.is_file() {
             if let Ok(mut h) = self.hidden_on_disk.lock() {
                 h.push(key.0.clone());
@@ -167,6 +150,13 @@ impl ArtifactFilter {
             .map(|h| h.clone())
             .unwrap_or_default()
     }
+}
+
+/// The `.sourceignore` files in force while walking: one matcher per folder that has
+/// one, outermost first; and the source's `spec.ignore`, over them all.
+struct SourceIgnores<'a> {
+    stack: Vec<(PathBuf, ignore::gitignore::Gitignore)>,
+    spec: Option<&'a ignore::gitignore::Gitignore>,
 }
 
 /// A GitRepository's `spec.ignore` as a matcher rooted at the source.
@@ -188,15 +178,13 @@ fn spec_ignore(source_root: &Path, patterns: &str) -> Result<ignore::gitignore::
     })
 }
 
-impl SourceIgnores {
+impl<'a> SourceIgnores<'a> {
     /// No `.sourceignore` read yet; the source's `spec.ignore`, if any.
-    fn with_spec(source_root: &Path, source_ignore: Option<&str>) -> Result<SourceIgnores> {
-        Ok(SourceIgnores {
+    fn new(filter: &'a ArtifactFilter) -> SourceIgnores<'a> {
+        SourceIgnores {
             stack: Vec::new(),
-            spec: source_ignore
-                .map(|patterns| spec_ignore(source_root, patterns))
-                .transpose()?,
-        })
+            spec: filter.spec.as_deref(),
+        }
     }
 
     /// Reads `dir/.sourceignore`, if any, into the stack.
@@ -224,7 +212,7 @@ impl SourceIgnores {
     fn excludes(&self, path: &Path, is_dir: bool) -> bool {
         for m in self
             .spec
-            .iter()
+            .into_iter()
             .chain(self.stack.iter().rev().map(|(_, m)| m))
         {
             let found = m.matched_path_or_any_parents(path, is_dir);
@@ -244,7 +232,7 @@ fn walk(
     dir: &Path,
     out: &mut Vec<String>,
     depth: usize,
-    ignores: &mut SourceIgnores,
+    ignores: &mut SourceIgnores<'_>,
 ) -> Result<()> {
     if depth > MAX_WALK_DEPTH {
         return Ok(());
@@ -278,17 +266,17 @@ fn walk(
 }
 
 /// The kustomization to build for a Flux Kustomization whose `spec` is `spec` and whose
-/// path is `dir`: the existing file or a generated one, with the Flux fields written in.
+/// path is `dir`: the existing file or one generated from what `artifact` holds, with
+/// the Flux fields written in.
 pub fn prepare(
     dir: &Path,
     spec: &Node,
     root: &Path,
-    source_root: &Path,
-    source_ignore: Option<&str>,
+    artifact: &ArtifactFilter,
 ) -> Result<KustFile> {
     let mut k = match KustFile::load(dir, root)? {
         Some(k) => k,
-        None => KustFile::generated(dir, &generated_resources(dir, source_root, source_ignore)?),
+        None => KustFile::generated(dir, &artifact.generated_resources(dir)?),
     };
     apply_flux_fields(&mut k, dir, spec)?;
     Ok(k)
@@ -464,26 +452,27 @@ mod tests {
         write("apps/sub/b.yaml", "");
         write("apps/sub/keep.yaml", "");
         write("apps/sub/secret-keep.yaml", "");
-        let listed = generated_resources(&root.join("apps"), &root, None).unwrap();
+        let filter = |spec: Option<&str>| ArtifactFilter::new(&root, spec).unwrap();
+        let generated_resources =
+            |dir: &Path, spec: Option<&str>| filter(spec).generated_resources(dir);
+        let listed = generated_resources(&root.join("apps"), None).unwrap();
         assert_eq!(listed, ["./a.yaml", "./sub/keep.yaml"]);
         // The GitRepository's spec.ignore comes last: it drops a.yaml and brings back a
         // file that a .sourceignore left out.
         let spec = "/apps/a.yaml\n!/apps/sub/b.yaml\n";
-        let listed = generated_resources(&root.join("apps"), &root, Some(spec)).unwrap();
+        let listed = generated_resources(&root.join("apps"), Some(spec)).unwrap();
         assert_eq!(listed, ["./sub/b.yaml", "./sub/keep.yaml"]);
         // Flux's common "everything but the clusters folder" form.
-        let listed =
-            generated_resources(&root.join("apps"), &root, Some("/*\n!/clusters\n")).unwrap();
+        let listed = generated_resources(&root.join("apps"), Some("/*\n!/clusters\n")).unwrap();
         assert!(listed.is_empty(), "{listed:?}");
-        let excluded = |dir: &str, spec: Option<&str>| {
-            excluded_from_artifact(&root.join(dir), true, &root, spec).unwrap()
-        };
+        let excluded =
+            |dir: &str, spec: Option<&str>| filter(spec).excludes(&root.join(dir), true).unwrap();
         assert!(!excluded("apps", None));
         assert!(!excluded("apps/sub", None));
         assert!(excluded("apps/drafts", None));
         assert!(excluded("apps/sub", Some("/*\n!/clusters\n")));
         assert!(!excluded("clusters/home", Some("/*\n!/clusters\n")));
-        let file = |rel: &str| excluded_from_artifact(&root.join(rel), false, &root, None).unwrap();
+        let file = |rel: &str| filter(None).excludes(&root.join(rel), false).unwrap();
         assert!(file("apps/secret-x.yaml"));
         assert!(file("apps/sub/b.yaml"));
         assert!(!file("apps/sub/keep.yaml"));

@@ -47,60 +47,50 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
     let source = ctx.flux_source(unit, src_kind, src_ns, src_name)?;
     let source_root = source.dir;
     let path = spec.str_at(&["path"]).unwrap_or("");
-    let Some(dir) = join_in_root(&source_root, path) else {
-        return Err(ctx
-            .error(
-                ErrorKind::Definition,
-                format!("spec.path {path:?} climbs out of the source"),
-            )
+    // An error about spec.path, pointing at it.
+    let path_error = |message: String| {
+        ctx.error(ErrorKind::Definition, message)
             .at(&file, spec.get("path").map_or(def.pos, |n| n.pos))
-            .into());
+    };
+    let Some(dir) = join_in_root(&source_root, path) else {
+        return Err(path_error(format!("spec.path {path:?} climbs out of the source")).into());
     };
     if !dir.is_dir() {
-        return Err(ctx
-            .error(
-                ErrorKind::Definition,
-                format!(
-                    "kustomization path not found: {} does not exist in the source",
-                    rel_string(&ctx.cfg.root, &dir)
-                ),
-            )
-            .at(&file, spec.get("path").map_or(def.pos, |n| n.pos))
-            .with_help(format!(
-                "spec.path is relative to the root of the source, taken to be {}; pass --root if the repository is elsewhere",
-                source_root.display()
-            ))
-            .into());
+        return Err(path_error(format!(
+            "kustomization path not found: {} does not exist in the source",
+            rel_string(&ctx.cfg.root, &dir)
+        ))
+        .with_help(format!(
+            "spec.path is relative to the root of the source, taken to be {}; pass --root if the repository is elsewhere",
+            source_root.display()
+        ))
+        .into());
     }
 
-    let ignore = source.ignore.as_deref();
-    if generate::excluded_from_artifact(&dir, true, &source_root, ignore)
+    let artifact = generate::ArtifactFilter::new(&source_root, source.ignore.as_deref())
+        .map_err(|e| e.in_units(&ctx.chain))?;
+    if artifact
+        .excludes(&dir, true)
         .map_err(|e| e.in_units(&ctx.chain))?
     {
-        return Err(ctx
-            .error(
-                ErrorKind::Definition,
-                format!(
-                    "kustomization path not found: the source's artifact leaves {} out",
-                    rel_string(&ctx.cfg.root, &dir)
-                ),
-            )
-            .at(&file, spec.get("path").map_or(def.pos, |n| n.pos))
-            .with_help(
-                "source-controller leaves out what .sourceignore files and the GitRepository's spec.ignore exclude; change those rules or spec.path",
-            )
-            .into());
+        return Err(path_error(format!(
+            "kustomization path not found: the source's artifact leaves {} out",
+            rel_string(&ctx.cfg.root, &dir)
+        ))
+        .with_help(
+            "source-controller leaves out what .sourceignore files and the GitRepository's spec.ignore exclude; change those rules or spec.path",
+        )
+        .into());
     }
-    let kfile = generate::prepare(&dir, &spec, &ctx.cfg.root, &source_root, ignore)
+    let kfile = generate::prepare(&dir, &spec, &ctx.cfg.root, &artifact)
         .map_err(|e| e.in_units(&ctx.chain))?;
     // What the artifact leaves out is not there for kustomize either (a resource naming
     // such a file fails as in Flux).
-    let hidden = generate::ArtifactFilter::new(&source_root, source.ignore.as_deref());
     let fs = OverlayFs::new()
         .confined_to(&source_root)
-        .hiding(hidden.key(), {
-            let hidden = hidden.clone();
-            move |path, is_dir| hidden.hides(path, is_dir)
+        .hiding(artifact.key(), {
+            let artifact = artifact.clone();
+            move |path, is_dir| artifact.hides(path, is_dir)
         });
     let kpath = rel_string(&ctx.cfg.root, &kfile.path);
     let built =
@@ -132,7 +122,7 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
                 rel_string(&ctx.cfg.root, &dir),
                 unit.id
             ));
-            match hidden.hidden_files_on_disk().first() {
+            match artifact.hidden_files_on_disk().first() {
                 Some(path) => e.with_help(format!(
                     "{} is on disk, but the source's artifact leaves it out (.sourceignore or the GitRepository's spec.ignore), so Flux cannot read it either",
                     rel_string(&ctx.cfg.root, path)
