@@ -289,7 +289,7 @@ fn compile(
     let lock_changed =
         recorded.as_ref() != Some(&lock) && !(recorded.is_none() && lock.charts.is_empty());
     let bundle = layout(&compiled);
-    Ok(Prepared {
+    let prepared = Prepared {
         bundle,
         units: compiled.units.len(),
         suspended: compiled
@@ -305,7 +305,18 @@ fn compile(
         locked: compiled.config.locked,
         cache: CacheUse::default(),
         cache_inputs: None,
-    })
+    };
+    drop_in_background(compiled);
+    Ok(prepared)
+}
+
+/// Frees a compilation on its own thread: its object trees are hundreds of thousands of
+/// small allocations, and nothing after the layout reads them. (Without a thread, it
+/// is freed here.)
+fn drop_in_background(compiled: kubake_gitops::Compilation) {
+    let _ = std::thread::Builder::new()
+        .name("kubake-drop".into())
+        .spawn(move || drop(compiled));
 }
 
 /// Compiles the repository and writes the bundle (see the crate documentation).
@@ -318,6 +329,7 @@ pub fn build(
     let compile_seconds = started.elapsed().as_secs_f64();
     let write_lock = !p.locked && p.lock_changed;
     write::write_dir(&p.bundle.files, &opts.out).map_err(Error::Write)?;
+
     if write_lock {
         let path = p.root.join(kubake_gitops::lock::LOCK_FILE);
         write::write_file(&path, p.lock_text.as_bytes()).map_err(|e| {
@@ -396,6 +408,26 @@ pub fn file_name(level: usize, width: usize, id: &UnitId) -> String {
     }
 }
 
+/// `kubake_yaml::to_yaml_stream` of `docs`, the documents emitted on all cores: one
+/// unit (a chart with its CRDs) can hold most of a repository's bytes.
+fn yaml_stream(docs: &[&kubake_yaml::Node]) -> String {
+    // One document per job: rayon's default splitting would leave a unit's CRDs (its
+    // biggest documents, sorted first) to one thread.
+    let texts: Vec<String> = docs
+        .par_iter()
+        .with_max_len(1)
+        .map(|d| kubake_yaml::to_yaml(d))
+        .collect();
+    let mut out = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
+    for (i, text) in texts.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(text);
+    }
+    out
+}
+
 /// Lays out the bundle of a compilation (which must have no failures).
 pub fn layout(c: &Compilation) -> Bundle {
     let max_level = c.units.iter().map(|u| u.level).max().unwrap_or(0);
@@ -411,7 +443,7 @@ pub fn layout(c: &Compilation) -> Bundle {
                 .map(|o| &o.node)
                 .collect();
             docs.sort_by(|a, b| order::compare(a, b));
-            let text = kubake_yaml::to_yaml_stream(docs.iter().copied());
+            let text = yaml_stream(&docs);
             (
                 file_name(u.level, width, &u.unit.id),
                 text.into_bytes(),

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use kubake_kustomize::{BuildOptions, MemFs};
 use kubake_yaml::{Duplicates, Mapping, Node, Schema, Value};
+use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::expand::ChartJob;
@@ -25,19 +26,24 @@ use crate::render::{RenderedChart, RenderedDocument};
 pub fn objects(job: &ChartJob, rendered: &RenderedChart) -> Result<Vec<Built>> {
     let mut out = Vec::new();
     if job.request.include_crds {
-        for d in &rendered.crds {
-            out.extend(parse(d)?);
-        }
+        out.extend(parse_all(&rendered.crds)?);
     }
     if job.post_renderers.is_empty() {
-        for d in &rendered.manifests {
-            out.extend(parse(d)?);
-        }
+        out.extend(parse_all(&rendered.manifests)?);
     } else {
         out.extend(post_render(job, &rendered.manifests)?);
     }
-    for d in &rendered.hooks {
-        out.extend(parse(d)?);
+    out.extend(parse_all(&rendered.hooks)?);
+    Ok(out)
+}
+
+/// [`parse`] of each document, on all cores (a chart's CRDs can be megabytes); the
+/// error is the first document's that fails, as one by one.
+fn parse_all(docs: &[RenderedDocument]) -> Result<Vec<Built>> {
+    let parsed: Vec<Result<Vec<Built>>> = docs.par_iter().with_max_len(1).map(parse).collect();
+    let mut out = Vec::new();
+    for p in parsed {
+        out.extend(p?);
     }
     Ok(out)
 }

@@ -21,6 +21,10 @@ use crate::node::{Node, Value};
 use crate::numfmt::{format_float_g, format_float_json};
 use crate::resolve::plain_means_string_v2;
 
+mod analyze;
+
+use analyze::{analyze, is_break, is_printable};
+
 const BEST_INDENT: i32 = 2;
 const BEST_WIDTH: usize = 80;
 
@@ -87,163 +91,33 @@ impl Ctx {
     };
 }
 
-/// What libyaml's `analyze_scalar` learns about a string.
-struct Analysis {
-    multiline: bool,
-    block_plain_allowed: bool,
-    single_quoted_allowed: bool,
-    block_allowed: bool,
+/// Printable ASCII only (no tab, no line break): what [`Emitter::write_words`] takes.
+fn is_single_line_ascii(value: &str) -> bool {
+    value.bytes().all(|b| (0x20..=0x7E).contains(&b))
 }
 
-fn is_break(c: char) -> bool {
-    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+/// Which scalar writer [`Emitter::write_words`] stands for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    Plain,
+    Single,
+    Double,
 }
 
-fn is_blank(c: char) -> bool {
-    c == ' ' || c == '\t'
-}
-
-fn is_blankz(c: Option<char>) -> bool {
-    c.is_none_or(|c| is_blank(c) || is_break(c))
-}
-
-/// yaml.v2's `is_printable`: BMP characters only, minus controls, surrogates and BOM.
-fn is_printable(c: char) -> bool {
-    let u = c as u32;
-    u == 0x0A
-        || (0x20..=0x7E).contains(&u)
-        || (0xA0..=0xD7FF).contains(&u)
-        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
-}
-
-/// ASCII letters, digits, `.`, `/`, `_` and `-`, starting with a letter, digit or `_`:
-/// text with no blank, break, indicator or unprintable character.
-fn is_plain_word(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    matches!(bytes.first(), Some(b) if b.is_ascii_alphanumeric() || *b == b'_')
-        && bytes
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'_' | b'-'))
-}
-
-fn analyze(value: &str) -> Analysis {
-    if value.is_empty() {
-        return Analysis {
-            multiline: false,
-            block_plain_allowed: true,
-            single_quoted_allowed: true,
-            block_allowed: false,
-        };
+/// Appends `text` to `out` with every `special` byte written as `escaped`.
+fn push_escaping(out: &mut String, text: &str, special: u8, escaped: &str) {
+    let mut rest = text;
+    while let Some(i) = memchr::memchr(special, rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        out.push_str(escaped);
+        rest = &rest[i + 1..];
     }
-    // Most scalars are names, numbers and paths: nothing below can apply to them.
-    if is_plain_word(value) {
-        return Analysis {
-            multiline: false,
-            block_plain_allowed: true,
-            single_quoted_allowed: true,
-            block_allowed: true,
-        };
-    }
-    // ASCII text (nearly all of it) is scanned as bytes, without UTF-8 decoding.
-    if value.is_ascii() {
-        analyze_chars(value, value.bytes().map(char::from))
-    } else {
-        analyze_chars(value, value.chars())
-    }
-}
-
-/// libyaml's `yaml_emitter_analyze_scalar` over the characters of `value`.
-fn analyze_chars(value: &str, chars: impl Iterator<Item = char>) -> Analysis {
-    let mut block_indicators = value.starts_with("---") || value.starts_with("...");
-    let (mut leading_space, mut leading_break) = (false, false);
-    let (mut trailing_space, mut trailing_break) = (false, false);
-    let (mut break_space, mut space_break) = (false, false);
-    let (mut previous_space, mut previous_break) = (false, false);
-    let (mut line_breaks, mut special) = (false, false);
-    let mut preceded_by_whitespace = true;
-    let mut chars = chars.peekable();
-    let mut first = true;
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
-        let last = next.is_none();
-        let followed_by_whitespace = next.is_none_or(is_blank);
-        if first {
-            match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => block_indicators = true,
-                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
-                _ => {}
-            }
-        } else {
-            match c {
-                ':' if followed_by_whitespace => block_indicators = true,
-                '#' if preceded_by_whitespace => block_indicators = true,
-                _ => {}
-            }
-        }
-        if !is_printable(c) {
-            special = true;
-        }
-        if c == ' ' {
-            if first {
-                leading_space = true;
-            }
-            if last {
-                trailing_space = true;
-            }
-            if previous_break {
-                break_space = true;
-            }
-            previous_space = true;
-            previous_break = false;
-        } else if is_break(c) {
-            line_breaks = true;
-            if first {
-                leading_break = true;
-            }
-            if last {
-                trailing_break = true;
-            }
-            if previous_space {
-                space_break = true;
-            }
-            previous_space = false;
-            previous_break = true;
-        } else {
-            previous_space = false;
-            previous_break = false;
-        }
-        preceded_by_whitespace = is_blankz(Some(c));
-        first = false;
-    }
-    let mut a = Analysis {
-        multiline: line_breaks,
-        block_plain_allowed: true,
-        single_quoted_allowed: true,
-        block_allowed: true,
-    };
-    if leading_space || leading_break || trailing_space || trailing_break {
-        a.block_plain_allowed = false;
-    }
-    if trailing_space {
-        a.block_allowed = false;
-    }
-    if break_space {
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-    }
-    if space_break || special {
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-        a.block_allowed = false;
-    }
-    if line_breaks || block_indicators {
-        a.block_plain_allowed = false;
-    }
-    a
+    out.push_str(rest);
 }
 
 struct Emitter {
+    /// Never take [`Emitter::write_words`] (tests compare it with the loops it replaces).
+    by_char: bool,
     out: String,
     column: usize,
     indent: i32,
@@ -255,6 +129,7 @@ struct Emitter {
 impl Emitter {
     fn new() -> Self {
         Emitter {
+            by_char: false,
             out: String::new(),
             column: 0,
             indent: -1,
@@ -301,8 +176,10 @@ impl Emitter {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            let pad = indent - self.column;
+            self.out.extend(std::iter::repeat_n(' ', pad));
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -433,10 +310,21 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        if !value.contains([' ', '\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+        let folds = if value.is_ascii() {
+            memchr::memchr3(b' ', b'\n', b'\r', value.as_bytes()).is_some()
+        } else {
+            value.contains([' ', '\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
+        };
+        if !folds {
             // Nothing to fold or break: the text as it is.
             self.out.push_str(value);
             self.column += value.chars().count();
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
+        if self.by_words(value) {
+            self.write_words(value, allow_breaks, Quoting::Plain);
             self.whitespace = false;
             self.indention = false;
             return;
@@ -475,6 +363,11 @@ impl Emitter {
 
     fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
+        if self.by_words(value) {
+            self.write_words(value, allow_breaks, Quoting::Single);
+            self.write_indicator("'", false, false, false);
+            return;
+        }
         let chars: Vec<char> = value.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
         for (i, &c) in chars.iter().enumerate() {
@@ -517,6 +410,11 @@ impl Emitter {
 
     fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
+        if self.by_words(value) {
+            self.write_words(value, allow_breaks, Quoting::Double);
+            self.write_indicator("\"", false, false, false);
+            return;
+        }
         let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
@@ -577,6 +475,71 @@ impl Emitter {
         self.write_indicator("\"", false, false, false);
     }
 
+    fn by_words(&self, value: &str) -> bool {
+        !self.by_char && is_single_line_ascii(value)
+    }
+
+    /// The character loops of [`Self::write_plain`], [`Self::write_single_quoted`] and
+    /// [`Self::write_double_quoted`] for text that [`is_single_line_ascii`] (long
+    /// descriptions in CRDs, most of a big bundle's bytes): the same output, written a
+    /// word at a time, folding at the same spaces.
+    fn write_words(&mut self, value: &str, allow_breaks: bool, quoting: Quoting) {
+        let bytes = value.as_bytes();
+        let mut spaces = false;
+        let mut at = 0;
+        while at < bytes.len() {
+            let end = memchr::memchr(b' ', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            if end > at {
+                let word = &value[at..end];
+                let before = self.out.len();
+                match quoting {
+                    Quoting::Plain => self.out.push_str(word),
+                    Quoting::Single => push_escaping(&mut self.out, word, b'\'', "''"),
+                    Quoting::Double => push_escaping(&mut self.out, word, b'"', "\\\""),
+                }
+                if quoting == Quoting::Double && word.contains('\\') {
+                    // Rare: redo the word escaping both `"` and `\`.
+                    self.out.truncate(before);
+                    for c in word.chars() {
+                        if c == '"' || c == '\\' {
+                            self.out.push('\\');
+                        }
+                        self.out.push(c);
+                    }
+                }
+                // ASCII: one column per byte.
+                self.column += self.out.len() - before;
+                if quoting != Quoting::Double {
+                    self.indention = false;
+                }
+                spaces = false;
+            }
+            if end == bytes.len() {
+                break;
+            }
+            let next_space = bytes.get(end + 1) == Some(&b' ');
+            let inside = end > 0 && end + 1 < bytes.len();
+            let fold = allow_breaks
+                && !spaces
+                && self.column > BEST_WIDTH
+                && match quoting {
+                    Quoting::Plain => !next_space,
+                    Quoting::Single => inside && !next_space,
+                    Quoting::Double => inside,
+                };
+            if fold {
+                self.write_indent();
+                if quoting == Quoting::Double && next_space {
+                    self.put('\\');
+                }
+            } else {
+                self.put(' ');
+            }
+            spaces = true;
+            at = end + 1;
+        }
+    }
+
     fn write_literal(&mut self, value: &str) {
         self.write_indicator("|", true, false, false);
         let first = value.chars().next();
@@ -600,7 +563,12 @@ impl Emitter {
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
-        if !value.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+        let only_newlines = if value.is_ascii() {
+            memchr::memchr(b'\r', value.as_bytes()).is_none()
+        } else {
+            !value.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}'])
+        };
+        if only_newlines {
             // Line by line: the same output as the loop below, without a call per
             // character (literal blocks hold whole config files and dashboards).
             for (i, line) in value.split('\n').enumerate() {
@@ -614,7 +582,11 @@ impl Emitter {
                         self.write_indent();
                     }
                     self.out.push_str(line);
-                    self.column += line.chars().count();
+                    self.column += if line.is_ascii() {
+                        line.len()
+                    } else {
+                        line.chars().count()
+                    };
                     self.indention = false;
                     breaks = false;
                 }
@@ -660,6 +632,46 @@ fn float_text(f: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn word_writers_match_the_character_loops() {
+        let words = ["a", "bb", "'q'", "x\"y", "p\\q", "0123456789"];
+        let mut texts = Vec::new();
+        for n in 1..=4 {
+            for gap in [" ", "  ", "   "] {
+                for w in words {
+                    let body = vec![w; n * 9].join(gap);
+                    texts.extend([body.clone(), format!(" {body}"), format!("{body} ")]);
+                }
+            }
+        }
+        for text in &texts {
+            for column in [0, 40, 79, 81] {
+                for allow_breaks in [true, false] {
+                    type Writer = fn(&mut Emitter, &str, bool);
+                    let writers: [Writer; 3] = [
+                        Emitter::write_plain,
+                        Emitter::write_single_quoted,
+                        Emitter::write_double_quoted,
+                    ];
+                    for write in writers {
+                        let run = |by_char: bool| {
+                            let mut e = Emitter::new();
+                            e.by_char = by_char;
+                            e.increase_indent(false, false);
+                            e.increase_indent(false, false);
+                            e.out.push_str(&"k".repeat(column));
+                            e.column = column;
+                            e.whitespace = false;
+                            write(&mut e, text, allow_breaks);
+                            (e.out, e.column, e.whitespace, e.indention)
+                        };
+                        assert_eq!(run(false), run(true), "{text:?} at {column}");
+                    }
+                }
+            }
+        }
+    }
+
     use super::*;
     use crate::load::load_one;
     use crate::resolve::Schema;

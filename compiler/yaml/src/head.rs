@@ -43,7 +43,12 @@ enum Role {
 }
 
 enum Frame {
-    Map { role: Role, key: Option<String> },
+    /// A mapping; `pending` is set once a key is read (to the field its value sets, if
+    /// any), so no key is ever copied.
+    Map {
+        role: Role,
+        pending: Option<Option<Field>>,
+    },
     Seq,
 }
 
@@ -101,16 +106,13 @@ impl Scan<'_> {
     /// The field the value now read sets, taking the pending key of its mapping.
     fn value_field(&mut self) -> Option<Field> {
         match self.stack.last_mut() {
-            Some(Frame::Map { role, key }) => {
-                let (role, key) = (*role, key.take()?);
-                self.field(role, &key)
-            }
+            Some(Frame::Map { pending, .. }) => pending.take().flatten(),
             _ => None,
         }
     }
 
     fn is_key(&self) -> bool {
-        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+        matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
     }
 
     fn on_event(&mut self, event: Event<'_>) -> bool {
@@ -134,8 +136,11 @@ impl Scan<'_> {
                 } else if self.is_key() {
                     if style == ScalarStyle::Plain && text == "<<" {
                         self.unsupported = true;
-                    } else if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                        *key = Some(text.into_owned());
+                    } else if let Some(&Frame::Map { role, .. }) = self.stack.last() {
+                        let field = self.field(role, &text);
+                        if let Some(Frame::Map { pending, .. }) = self.stack.last_mut() {
+                            *pending = Some(field);
+                        }
                     }
                 } else if let Some(field) = self.value_field() {
                     // Typed as the loader types an untagged scalar.
@@ -174,7 +179,7 @@ impl Scan<'_> {
                 } else if is_root {
                     Frame::Map {
                         role: Role::Root,
-                        key: None,
+                        pending: None,
                     }
                 } else {
                     let role = match field {
@@ -182,7 +187,10 @@ impl Scan<'_> {
                         Some(Field::Annotations) => Role::Annotations,
                         _ => Role::Other,
                     };
-                    Frame::Map { role, key: None }
+                    Frame::Map {
+                        role,
+                        pending: None,
+                    }
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
