@@ -361,9 +361,12 @@ impl<'a> Engine<'a> {
             r.children = children;
         }
         for b in &out.objects {
-            self.index
-                .entry(ObjectKey::of(&b.node))
-                .or_insert_with(|| b.node.clone());
+            let key = ObjectKey::of(&b.node);
+            // Only what expansions look up: copying every object (a chart's CRDs are
+            // megabytes) into the index cost a tenth of a build.
+            if crate::expand::may_be_looked_up(&key) {
+                self.index.entry(key).or_insert_with(|| b.node.clone());
+            }
         }
         self.warnings.append(&mut out.warnings);
         self.set_state(id, State::Done(out, rendered));

@@ -53,10 +53,20 @@ pub struct Snapshot {
     pub final_mode: bool,
 }
 
+/// Whether an expansion may look up objects with `key`'s kind: the ConfigMaps and
+/// Secrets of `valuesFrom` and `substituteFrom`, and Flux sources. The snapshot holds
+/// only those.
+pub fn may_be_looked_up(key: &ObjectKey) -> bool {
+    (key.group.is_empty() && matches!(key.kind.as_str(), "ConfigMap" | "Secret"))
+        || key.group == crate::unit::FLUX_SOURCE_GROUP
+}
+
 impl Snapshot {
     /// The object `key`, `None` when it does not exist, or `Blocked` when it may still
-    /// appear (another unit than `asking` is unfinished).
+    /// appear (another unit than `asking` is unfinished). `key` must be one that
+    /// [`may_be_looked_up`].
     pub fn get(&self, key: &ObjectKey, asking: &UnitId) -> Step<Option<&Node>> {
+        debug_assert!(may_be_looked_up(key), "{key} is not indexed");
         if let Some(n) = self.objects.get(key) {
             return Ok(Some(n));
         }
