@@ -217,9 +217,14 @@ fn split_output(text: &str, include_crds: bool, hook_documents: usize) -> Render
     for (i, chunk) in chunks.into_iter().enumerate() {
         let (source, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
         let body = body.trim_end_matches('\n');
+        // Not `format!`, which would start the string empty and copy it again when
+        // the newline does not fit (a CRD is up to a megabyte).
+        let mut text = String::with_capacity(body.len() + 1);
+        text.push_str(body);
+        text.push('\n');
         let doc = RenderedDocument {
             source: source.to_string(),
-            text: format!("{body}\n"),
+            text,
         };
         // CRD files come first and are never templates; the first template ends them.
         if in_crds && is_crd_file(source) {
