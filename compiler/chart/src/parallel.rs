@@ -11,6 +11,14 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The cores this process may use (1 when unknown), asked of the system once: the
+/// standard library reads the cgroup quota files on every call, and a render asks
+/// before each parallel step.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 /// `items.iter().map(f).collect()`, on at most `max_threads` threads (and no more than
 /// the machine has cores); on one thread when that is all there is to use.
 pub fn map_in_order<T: Sync, R: Send>(
@@ -18,10 +26,7 @@ pub fn map_in_order<T: Sync, R: Send>(
     max_threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(max_threads)
-        .min(items.len());
+    let threads = cores().min(max_threads).min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }

@@ -16,6 +16,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 // Rendering charts and building trees allocate many small, short-lived values; mimalloc
 // serves them with far fewer page faults and less locking than the system allocator.
+// (`--cfg kubake_system_allocator` keeps the system one, for heap profilers such as
+// valgrind's massif and dhat, which see only malloc.)
+#[cfg(not(kubake_system_allocator))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use kubake_kustomize::{build, BuildOptions, LoadRestrictor, RealFs};

@@ -411,7 +411,7 @@ impl Execution<'_> {
     /// Up to the first `None`, each result is what the ordered run gives: no template
     /// before it changed anything it could read. So is the first error.
     fn concurrently(&self, templates: &[(&String, &Renderable)]) -> Vec<Option<Executed>> {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let cores = crate::parallel::cores();
         if cores < 2 || templates.len() < 2 {
             return Vec::new();
         }

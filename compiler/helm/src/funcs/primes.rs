@@ -93,7 +93,7 @@ fn first_index<T: Sync>(
     parallel: bool,
     stops: impl Fn(&T) -> bool + Sync,
 ) -> Option<usize> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cores = crate::parallel::cores();
     if !parallel || cores < 2 {
         return items.iter().position(stops);
     }
