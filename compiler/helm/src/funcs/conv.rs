@@ -128,7 +128,7 @@ pub fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
         Value::List(l) => match l.to_bytes() {
-            Some(b) => String::from_utf8_lossy(&b).into_owned(),
+            Some(b) => super::text::text_of(&b),
             None => kubake_gotmpl::fmt::sprint_v(v),
         },
         _ => kubake_gotmpl::fmt::sprint_v(v),

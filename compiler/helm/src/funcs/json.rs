@@ -341,7 +341,8 @@ impl Parser<'_> {
             match c {
                 b'"' => {
                     self.i += 1;
-                    return Ok(String::from_utf8_lossy(&out).into_owned());
+                    return Ok(String::from_utf8(out)
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
                 }
                 b'\\' => {
                     self.i += 1;
@@ -385,9 +386,14 @@ impl Parser<'_> {
                     out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                 }
                 c if c < 0x20 => return Err(self.invalid("in string literal")),
-                c => {
-                    out.push(c);
-                    self.i += 1;
+                _ => {
+                    // Copy the run up to the next quote, escape or control byte at once
+                    // (CRDs passed through `toJson`/`fromJson` are megabytes of text).
+                    let rest = &self.b[self.i..];
+                    let stop = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+                    let run = rest[..stop].iter().position(|&b| b < 0x20).unwrap_or(stop);
+                    out.extend_from_slice(&rest[..run]);
+                    self.i += run;
                 }
             }
         }

@@ -15,7 +15,7 @@ use super::text::{go_lower, go_upper, is_go_space};
 use super::{int_at, reg, reg_var, repeat, str_at};
 
 fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    super::text::text_of(b)
 }
 
 /// Sprig's `trunc c s` (byte-based).
