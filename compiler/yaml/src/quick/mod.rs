@@ -112,7 +112,21 @@ enum Lead {
 
 /// The number of spaces `text` starts with.
 fn spaces(text: &str) -> usize {
-    text.bytes().take_while(|&b| b == b' ').count()
+    // Eight bytes at a time: CRDs indent most lines by tens of spaces, and every line
+    // is measured.
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let bytes = text.as_bytes();
+    let mut n = 0;
+    while let Some(chunk) = bytes.get(n..n + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let differs = u64::from_le_bytes(word) ^ SPACES;
+        if differs != 0 {
+            return n + (differs.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + bytes[n..].iter().take_while(|&&b| b == b' ').count()
 }
 
 /// `text` without its leading spaces and tabs.
@@ -725,4 +739,20 @@ enum Chomp {
     Clip,
     Strip,
     Keep,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaces_counts_the_leading_spaces() {
+        for lead in 0..20 {
+            for tail in ["", "a", "\tb", "  x", "é"] {
+                let line = format!("{}{tail}", " ".repeat(lead));
+                let expected = line.bytes().take_while(|&b| b == b' ').count();
+                assert_eq!(spaces(&line), expected, "{line:?}");
+            }
+        }
+    }
 }
