@@ -102,7 +102,7 @@ pub(crate) fn load(store: &Store, key: &str, root: &Path) -> Option<Prepared> {
     if !listed.iter().all(|(p, h)| plain(p) && digest(h)) {
         return None;
     }
-    let files: Vec<(String, Vec<u8>)> = listed
+    let (files, hashes): (Vec<(String, Vec<u8>)>, Vec<String>) = listed
         .into_par_iter()
         .map(|(path, hash)| {
             let bytes = store.get(BLOBS, &hash)?;
@@ -111,13 +111,16 @@ pub(crate) fn load(store: &Store, key: &str, root: &Path) -> Option<Prepared> {
                 store.remove(BLOBS, &hash);
                 return None;
             }
-            Some((path, bytes))
+            Some(((path, bytes), hash))
         })
-        .collect::<Option<_>>()?;
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     let count = |field: &str| -> Option<usize> { usize::try_from(v.get(field)?.as_u64()?).ok() };
     Some(Prepared {
         bundle: Bundle {
             files,
+            hashes,
             root_hash: v.get("rootHash")?.as_str()?.into(),
             objects: count("objects")?,
             compiled_away: count("compiledAway")?,
@@ -140,12 +143,12 @@ pub(crate) fn save(store: &Store, key: &str, p: &Prepared) {
         .bundle
         .files
         .par_iter()
-        .map(|(path, bytes)| {
-            let hash = blake3::hash(bytes).to_hex().to_string();
-            if !store.contains(BLOBS, &hash) {
-                store.put(BLOBS, &hash, bytes);
+        .zip(&p.bundle.hashes)
+        .map(|((path, bytes), hash)| {
+            if !store.contains(BLOBS, hash) {
+                store.put(BLOBS, hash, bytes);
             }
-            (path.clone(), hash)
+            (path.clone(), hash.clone())
         })
         .collect();
     let entry = json!({

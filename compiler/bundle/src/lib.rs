@@ -172,6 +172,9 @@ impl std::error::Error for Error {}
 pub struct Bundle {
     /// Relative path and bytes of every file.
     pub files: Vec<(String, Vec<u8>)>,
+    /// The BLAKE3 digest (hex) of each file of `files`, in the same order: computed once,
+    /// where the file is made, for the index, the root hash, the report and the cache.
+    pub hashes: Vec<String>,
     /// The root hash.
     pub root_hash: String,
     /// Objects written.
@@ -365,8 +368,9 @@ pub fn build(
             .bundle
             .files
             .iter()
-            .filter(|(path, _)| path != "index.json")
-            .map(|(path, bytes)| (path.clone(), blake3::hash(bytes).to_hex().to_string()))
+            .zip(&p.bundle.hashes)
+            .filter(|((path, _), _)| path != "index.json")
+            .map(|((path, _), hash)| (path.clone(), hash.clone()))
             .collect(),
         compile_seconds,
         write_seconds: started.elapsed().as_secs_f64() - compile_seconds,
@@ -432,7 +436,7 @@ fn yaml_stream(docs: &[&kubake_yaml::Node]) -> String {
 pub fn layout(c: &Compilation) -> Bundle {
     let max_level = c.units.iter().map(|u| u.level).max().unwrap_or(0);
     let width = max_level.to_string().len().max(2);
-    let rendered: Vec<(String, Vec<u8>, usize)> = c
+    let rendered: Vec<(String, Vec<u8>, String, usize)> = c
         .units
         .par_iter()
         .map(|u| {
@@ -443,28 +447,30 @@ pub fn layout(c: &Compilation) -> Bundle {
                 .map(|o| &o.node)
                 .collect();
             docs.sort_by(|a, b| order::compare(a, b));
-            let text = yaml_stream(&docs);
+            let bytes = yaml_stream(&docs).into_bytes();
+            let hash = blake3::hash(&bytes).to_hex().to_string();
             (
                 file_name(u.level, width, &u.unit.id),
-                text.into_bytes(),
+                bytes,
+                hash,
                 docs.len(),
             )
         })
         .collect();
 
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut files: Vec<(String, Vec<u8>, String)> = Vec::new();
     let mut units_json = Vec::new();
     let mut objects = 0;
-    for (u, (path, bytes, count)) in c.units.iter().zip(rendered) {
+    for (u, (path, bytes, hash, count)) in c.units.iter().zip(rendered) {
         let mut file_entries = Vec::new();
         if count > 0 {
             file_entries.push(json!({
                 "path": path,
-                "blake3": blake3::hash(&bytes).to_hex().to_string(),
+                "blake3": hash,
                 "objects": count,
             }));
             objects += count;
-            files.push((path, bytes));
+            files.push((path, bytes, hash));
         }
         units_json.push(json!({
             "id": u.unit.id.to_string(),
@@ -499,7 +505,11 @@ pub fn layout(c: &Compilation) -> Bundle {
         .collect();
 
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let root_hash = root_hash(&files);
+    let root_hash = root_hash_of(
+        files
+            .iter()
+            .map(|(path, _, hash)| (path.as_str(), hash.as_str())),
+    );
     let index = json!({
         "kubake": env!("CARGO_PKG_VERSION"),
         "root": root_hash,
@@ -508,10 +518,16 @@ pub fn layout(c: &Compilation) -> Bundle {
     });
     let mut index_text = serde_json::to_string_pretty(&index).unwrap_or_default();
     index_text.push('\n');
-    files.push(("index.json".into(), index_text.into_bytes()));
+    let index_hash = blake3::hash(index_text.as_bytes()).to_hex().to_string();
+    files.push(("index.json".into(), index_text.into_bytes(), index_hash));
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    let (files, hashes) = files
+        .into_iter()
+        .map(|(path, bytes, hash)| ((path, bytes), hash))
+        .unzip();
     Bundle {
         files,
+        hashes,
         root_hash,
         objects,
         compiled_away: away.len(),
@@ -520,10 +536,23 @@ pub fn layout(c: &Compilation) -> Bundle {
 
 /// BLAKE3 of the sorted `<path> <blake3>\n` lines of the unit files.
 pub fn root_hash(files: &[(String, Vec<u8>)]) -> String {
-    let mut lines: Vec<String> = files
+    let hashes: Vec<String> = files
         .iter()
-        .filter(|(p, _)| p != "index.json")
-        .map(|(p, b)| format!("{p} {}\n", blake3::hash(b).to_hex()))
+        .map(|(_, b)| blake3::hash(b).to_hex().to_string())
+        .collect();
+    root_hash_of(
+        files
+            .iter()
+            .zip(&hashes)
+            .map(|((p, _), h)| (p.as_str(), h.as_str())),
+    )
+}
+
+/// [`root_hash`] of files already hashed: `(path, blake3 hex)` pairs.
+fn root_hash_of<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut lines: Vec<String> = files
+        .filter(|(p, _)| *p != "index.json")
+        .map(|(p, h)| format!("{p} {h}\n"))
         .collect();
     lines.sort();
     blake3::hash(lines.concat().as_bytes()).to_hex().to_string()
