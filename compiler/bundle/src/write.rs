@@ -8,10 +8,12 @@
 //!
 //! Every file is synced to disk before the renames, so after a crash the bundle is the
 //! old one or the whole new one. (Measured here, syncing the eleven files of a
-//! seven-chart repository costs about 2 ms.)
+//! seven-chart repository costs about 2 ms; the files are written side by side.)
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 /// Why writing failed.
 #[derive(Debug)]
@@ -106,18 +108,21 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     })
 }
 
+/// Writes and syncs every file into `dir`, the files side by side (each sync waits on
+/// the disk); the error reported is the first file's in order.
 fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
-    for (rel, bytes) in files {
+    let write = |(rel, bytes): &(String, Vec<u8>)| -> Result<(), WriteError> {
         let path = dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(|e| fail(p, e.to_string()))?;
         }
         let mut f = std::fs::File::create(&path).map_err(|e| fail(&path, e.to_string()))?;
         f.write_all(bytes).map_err(|e| fail(&path, e.to_string()))?;
-        f.sync_all().map_err(|e| fail(&path, e.to_string()))?;
-    }
-    Ok(())
+        f.sync_all().map_err(|e| fail(&path, e.to_string()))
+    };
+    let results: Vec<Result<(), WriteError>> = files.par_iter().map(write).collect();
+    results.into_iter().collect()
 }
 
 fn swap(fresh: &Path, out: &Path, old: &Path) -> Result<(), WriteError> {
