@@ -25,6 +25,9 @@ export HELM_CONFIG_HOME="$out/helm-home" HELM_CACHE_HOME="$out/helm-home/cache" 
 bench() {
   local name=$1 repo=$2 charts=$3; shift 3
   local bundle="$out/$name-bundle" work="$out/$name-ref"
+  # kubake writes kubake.lock at the repository root; leave a shared repository as found.
+  local had_lock=0
+  [ -e "$repo/kubake.lock" ] && had_lock=1
   rm -rf "$bundle" "$work"
   "$kubake" build "$@" --charts "$charts" --out "$bundle" 2>/dev/null
   python3 "$root/benches/gitops-reference.py" "$bundle" "$repo" "$charts" "$work" >"$out/$name-ref.sh"
@@ -36,6 +39,7 @@ bench() {
   rm -rf "$bundle"
   /usr/bin/time -f '%M' -o "$out/maxrss.txt" "$kubake" build "$@" --charts "$charts" --out "$bundle" --no-cache 2>/dev/null
   echo "peak memory kubake build $name: $(tail -1 "$out/maxrss.txt") KB" | tee -a "$out/memory.txt"
+  [ "$had_lock" = 1 ] || rm -f "$repo/kubake.lock"
 }
 
 shared_repos() {
