@@ -104,12 +104,23 @@ enum Quoting {
     Double,
 }
 
-/// Appends `text` to `out` with every `special` byte written as `escaped`.
-fn push_escaping(out: &mut String, text: &str, special: u8, escaped: &str) {
+/// Appends `text` (ASCII) to `out` escaped as `quoting` needs: plain text as it is, in
+/// single quotes `'` doubled, in double quotes `"` and `\` after a backslash.
+fn push_escaping(out: &mut String, text: &str, quoting: Quoting) {
+    let escape = match quoting {
+        Quoting::Plain => return out.push_str(text),
+        Quoting::Single => '\'',
+        Quoting::Double => '\\',
+    };
+    let special = |b: &[u8]| match quoting {
+        Quoting::Double => memchr::memchr2(b'"', b'\\', b),
+        _ => memchr::memchr(b'\'', b),
+    };
     let mut rest = text;
-    while let Some(i) = memchr::memchr(special, rest.as_bytes()) {
+    while let Some(i) = special(rest.as_bytes()) {
         out.push_str(&rest[..i]);
-        out.push_str(escaped);
+        out.push(escape);
+        out.push_str(&rest[i..=i]);
         rest = &rest[i + 1..];
     }
     out.push_str(rest);
@@ -492,21 +503,7 @@ impl Emitter {
             if end > at {
                 let word = &value[at..end];
                 let before = self.out.len();
-                match quoting {
-                    Quoting::Plain => self.out.push_str(word),
-                    Quoting::Single => push_escaping(&mut self.out, word, b'\'', "''"),
-                    Quoting::Double => push_escaping(&mut self.out, word, b'"', "\\\""),
-                }
-                if quoting == Quoting::Double && word.contains('\\') {
-                    // Rare: redo the word escaping both `"` and `\`.
-                    self.out.truncate(before);
-                    for c in word.chars() {
-                        if c == '"' || c == '\\' {
-                            self.out.push('\\');
-                        }
-                        self.out.push(c);
-                    }
-                }
+                push_escaping(&mut self.out, word, quoting);
                 // ASCII: one column per byte.
                 self.column += self.out.len() - before;
                 if quoting != Quoting::Double {
@@ -632,46 +629,6 @@ fn float_text(f: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn word_writers_match_the_character_loops() {
-        let words = ["a", "bb", "'q'", "x\"y", "p\\q", "0123456789"];
-        let mut texts = Vec::new();
-        for n in 1..=4 {
-            for gap in [" ", "  ", "   "] {
-                for w in words {
-                    let body = vec![w; n * 9].join(gap);
-                    texts.extend([body.clone(), format!(" {body}"), format!("{body} ")]);
-                }
-            }
-        }
-        for text in &texts {
-            for column in [0, 40, 79, 81] {
-                for allow_breaks in [true, false] {
-                    type Writer = fn(&mut Emitter, &str, bool);
-                    let writers: [Writer; 3] = [
-                        Emitter::write_plain,
-                        Emitter::write_single_quoted,
-                        Emitter::write_double_quoted,
-                    ];
-                    for write in writers {
-                        let run = |by_char: bool| {
-                            let mut e = Emitter::new();
-                            e.by_char = by_char;
-                            e.increase_indent(false, false);
-                            e.increase_indent(false, false);
-                            e.out.push_str(&"k".repeat(column));
-                            e.column = column;
-                            e.whitespace = false;
-                            write(&mut e, text, allow_breaks);
-                            (e.out, e.column, e.whitespace, e.indention)
-                        };
-                        assert_eq!(run(false), run(true), "{text:?} at {column}");
-                    }
-                }
-            }
-        }
-    }
-
     use super::*;
     use crate::load::load_one;
     use crate::resolve::Schema;
@@ -726,5 +683,45 @@ mod tests {
             out,
             "spec:\n  value: Lorem ipsum dolor sit amet, consectetur adipiscing elit. Maecenas suscipit\n    ex non molestie varius.\n"
         );
+    }
+
+    #[test]
+    fn word_writers_match_the_character_loops() {
+        let words = ["a", "bb", "'q'", "x\"y", "p\\q", "0123456789"];
+        let mut texts = Vec::new();
+        for n in 1..=4 {
+            for gap in [" ", "  ", "   "] {
+                for w in words {
+                    let body = vec![w; n * 9].join(gap);
+                    texts.extend([body.clone(), format!(" {body}"), format!("{body} ")]);
+                }
+            }
+        }
+        for text in &texts {
+            for column in [0, 40, 79, 81] {
+                for allow_breaks in [true, false] {
+                    type Writer = fn(&mut Emitter, &str, bool);
+                    let writers: [Writer; 3] = [
+                        Emitter::write_plain,
+                        Emitter::write_single_quoted,
+                        Emitter::write_double_quoted,
+                    ];
+                    for write in writers {
+                        let run = |by_char: bool| {
+                            let mut e = Emitter::new();
+                            e.by_char = by_char;
+                            e.increase_indent(false, false);
+                            e.increase_indent(false, false);
+                            e.out.push_str(&"k".repeat(column));
+                            e.column = column;
+                            e.whitespace = false;
+                            write(&mut e, text, allow_breaks);
+                            (e.out, e.column, e.whitespace, e.indention)
+                        };
+                        assert_eq!(run(false), run(true), "{text:?} at {column}");
+                    }
+                }
+            }
+        }
     }
 }

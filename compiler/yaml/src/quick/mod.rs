@@ -39,14 +39,13 @@ pub(crate) fn read<'a>(text: &'a str, sink: &mut dyn FnMut(Event<'a>, Span) -> b
     }
     // As `text.split('\n')` (without the empty piece after a final break), from one
     // vectorised pass over the text instead of a search per line.
-    let breaks: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
-    let mut lines: Vec<&str> = Vec::with_capacity(breaks.len() + 1);
+    let mut lines: Vec<&str> = Vec::new();
     let mut start = 0;
-    for &end in &breaks {
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
         lines.push(&text[start..end]);
         start = end + 1;
     }
-    if start < text.len() || breaks.is_empty() {
+    if start < text.len() || lines.is_empty() {
         lines.push(&text[start..]);
     }
     let leads = lines.iter().map(|line| line_lead(line)).collect();
