@@ -129,7 +129,7 @@ pub fn run(args: TemplateArgs) -> ExitCode {
                     eprintln!("warning: {w}");
                 }
             }
-            crate::output::emit(&out.text, args.output.as_deref())
+            crate::output::emit(&out.text(), args.output.as_deref())
         }
         Err(e) => fail(&to_report(&e, &chart)),
     }

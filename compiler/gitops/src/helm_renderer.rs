@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use kubake_helm::manifest::SortedOutput;
 use kubake_helm::pipeline::{
     load_chart, template, template_loaded, LoadedChart, TemplateOptions, UserValues,
 };
@@ -95,7 +96,7 @@ impl ChartRenderer for HelmRenderer {
             Err(_) => template(req.chart.path(), &opts),
         }
         .map_err(failed)?;
-        let mut rendered = split_output(&out.text, req.include_crds, out.hook_documents);
+        let mut rendered = into_rendered(out.documents);
         rendered.warnings = out.warnings;
         if let Some(asked) = out.api_queries.answers_outside_base() {
             rendered.api_reads = ApiReads::answers(asked);
@@ -191,60 +192,44 @@ fn failure(e: &kubake_helm::pipeline::TemplateError, chart: &ChartLocation) -> R
     err
 }
 
-/// Sorts `helm template` output back into its groups. The output holds, in order, the
-/// `crds/` files (only with `include_crds`), the manifests and the hooks (the last
-/// `hook_documents`), each document preceded by `# Source: PATH`.
-fn split_output(text: &str, include_crds: bool, hook_documents: usize) -> RenderedChart {
-    let mut rendered = RenderedChart::default();
-    let mut in_crds = include_crds;
-    // As `text.split(SEPARATOR).skip(1)`, with a vectorised search: the output of a
-    // chart with its CRDs runs to megabytes.
-    const SEPARATOR: &str = "---\n# Source: ";
-    let starts: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), SEPARATOR)
-        .map(|at| at + SEPARATOR.len())
-        .collect();
-    let chunks: Vec<&str> = starts
-        .iter()
-        .enumerate()
-        .map(|(k, &start)| {
-            let end = starts
-                .get(k + 1)
-                .map_or(text.len(), |next| next - SEPARATOR.len());
-            &text[start..end]
-        })
-        .collect();
-    let first_hook = chunks.len().saturating_sub(hook_documents);
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        let (source, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
-        let body = body.trim_end_matches('\n');
-        // Not `format!`, which would start the string empty and copy it again when
-        // the newline does not fit (a CRD is up to a megabyte).
-        let mut text = String::with_capacity(body.len() + 1);
-        text.push_str(body);
-        text.push('\n');
-        let doc = RenderedDocument {
-            source: source.to_string(),
-            text,
+/// `helm template`'s documents as the GitOps layer reads them: each one's text as it
+/// stands in Helm's output, ending in one newline. The texts are moved, not copied
+/// (they were made with room for the newline).
+fn into_rendered(sorted: SortedOutput) -> RenderedChart {
+    // Helm trims the CRDs and manifests as one string: the last of them loses all its
+    // trailing white space; other documents keep all but their trailing newlines.
+    let last_trimmed = (sorted.crds.len() + sorted.manifests.len()).checked_sub(1);
+    let document = |source: String, mut text: String, trim_all: bool| {
+        let keep = if trim_all {
+            text.trim_end().len()
+        } else {
+            text.trim_end_matches('\n').len()
         };
-        // CRD files come first and are never templates; the first template ends them.
-        if in_crds && is_crd_file(source) {
+        text.truncate(keep);
+        text.push('\n');
+        RenderedDocument { source, text }
+    };
+    let mut rendered = RenderedChart::default();
+    let groups = sorted
+        .crds
+        .into_iter()
+        .map(|(source, text)| (source, text, true));
+    let templates = sorted
+        .manifests
+        .into_iter()
+        .map(|m| (m.source, m.content, false));
+    for (i, (source, text, crd)) in groups.chain(templates).enumerate() {
+        let doc = document(source, text, Some(i) == last_trimmed);
+        if crd {
             rendered.crds.push(doc);
-            continue;
-        }
-        in_crds = false;
-        if i >= first_hook {
-            rendered.hooks.push(doc);
         } else {
             rendered.manifests.push(doc);
         }
     }
+    for h in sorted.hooks {
+        rendered.hooks.push(document(h.source, h.content, false));
+    }
     rendered
-}
-
-/// `CHART/crds/x.yaml` or `CHART/charts/SUB/crds/x.yaml`, as Helm names CRD files.
-fn is_crd_file(source: &str) -> bool {
-    let parts: Vec<&str> = source.split('/').collect();
-    parts.len() >= 3 && parts[parts.len() - 2] == "crds" && !parts.contains(&"templates")
 }
 
 #[cfg(test)]
@@ -252,15 +237,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn output_is_split_into_crds_manifests_and_hooks() {
-        let text = "---\n# Source: c/crds/a.yaml\nkind: CustomResourceDefinition\n\n---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\n---\n# Source: c/templates/job.yaml\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n";
-        let r = split_output(text, true, 1);
+    fn output_is_grouped_into_crds_manifests_and_hooks() {
+        let files = vec![(
+            "c/templates/all.yaml".to_string(),
+            "kind: ConfigMap\n---\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n"
+                .to_string(),
+        )];
+        let (hooks, manifests) = kubake_helm::manifest::sort_manifests(&files).unwrap();
+        let crds = vec![(
+            "c/crds/a.yaml".to_string(),
+            "kind: CustomResourceDefinition\n\n".to_string(),
+        )];
+        let opts = kubake_helm::manifest::OutputOptions::default();
+        let r = into_rendered(SortedOutput::new(crds, manifests, hooks, &opts));
         assert_eq!(r.crds.len(), 1);
         assert_eq!(r.crds[0].source, "c/crds/a.yaml");
+        assert_eq!(r.crds[0].text, "kind: CustomResourceDefinition\n");
         assert_eq!(r.manifests.len(), 1);
         assert_eq!(r.manifests[0].text, "kind: ConfigMap\n");
         assert_eq!(r.hooks.len(), 1);
-        assert_eq!(r.hooks[0].source, "c/templates/job.yaml");
+        assert_eq!(r.hooks[0].source, "c/templates/all.yaml");
+    }
+
+    #[test]
+    fn the_last_document_before_the_hooks_loses_its_trailing_white_space_as_in_helm() {
+        let crds = vec![
+            ("c/crds/a.yaml".to_string(), "kind: A  \n\n".to_string()),
+            ("c/crds/b.yaml".to_string(), "kind: B  \n\n".to_string()),
+        ];
+        let opts = kubake_helm::manifest::OutputOptions::default();
+        let sorted = SortedOutput::new(crds, Vec::new(), Vec::new(), &opts);
+        let text = sorted.text();
+        let r = into_rendered(sorted);
+        assert_eq!(r.crds[0].text, "kind: A  \n");
+        assert_eq!(r.crds[1].text, "kind: B\n");
+        assert!(text.ends_with("kind: B\n"), "{text:?}");
     }
 
     /// A chart `demo` 1.0.0 with `files`, in a fresh temporary folder: (folder, chart).
@@ -275,6 +286,7 @@ mod tests {
         )
         .unwrap();
         for (name, text) in files {
+            std::fs::create_dir_all(chart.join(name).parent().unwrap()).unwrap();
             std::fs::write(chart.join(name), text).unwrap();
         }
         (dir, chart)
@@ -355,9 +367,26 @@ mod tests {
 
     #[test]
     fn template_paths_named_crds_are_manifests() {
-        let text = "---\n# Source: c/templates/crds/x.yaml\nkind: ConfigMap\n";
-        let r = split_output(text, true, 0);
-        assert!(r.crds.is_empty());
+        let (dir, chart) = temp_chart(
+            "tcrds",
+            &[
+                (
+                    "templates/crds/x.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+                ),
+                (
+                    "crds/y.yaml",
+                    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ys.example.com\n",
+                ),
+            ],
+        );
+        let mut req = ChartRequest::new(ChartLocation::Directory(chart), "web", "apps");
+        req.include_crds = true;
+        let r = HelmRenderer::default().render(&req).unwrap();
+        assert_eq!(r.crds.len(), 1);
+        assert_eq!(r.crds[0].source, "demo/crds/y.yaml");
         assert_eq!(r.manifests.len(), 1);
+        assert_eq!(r.manifests[0].source, "demo/templates/crds/x.yaml");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

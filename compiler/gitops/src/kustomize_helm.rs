@@ -70,7 +70,7 @@ impl ChartInflater for KustomizeHelm {
             ..TemplateOptions::default()
         };
         template(&req.chart_dir, &opts)
-            .map(|out| out.text)
+            .map(|out| out.text())
             .map_err(|e| e.to_string())
     }
 }

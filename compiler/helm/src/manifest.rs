@@ -155,7 +155,10 @@ fn find_separator(text: &str) -> Option<(usize, usize)> {
 fn push_doc(docs: &mut Vec<String>, doc: &str) {
     let doc = doc.trim();
     if !doc.is_empty() {
-        docs.push(doc.to_string());
+        // Room for the newline a document gets when it is printed or handed on alone.
+        let mut owned = String::with_capacity(doc.len() + 1);
+        owned.push_str(doc);
+        docs.push(owned);
     }
 }
 
@@ -349,62 +352,92 @@ pub fn template_output(
     opts: &OutputOptions,
 ) -> Result<String, OutputError> {
     let (hooks, manifests) = sort_manifests(files).map_err(OutputError::Yaml)?;
-    sorted_template_output(&hooks, &manifests, opts)
+    let sorted = SortedOutput::new(opts.crds.clone(), manifests, hooks, opts);
+    if opts.show_only.is_empty() {
+        Ok(sorted.text())
+    } else {
+        show_only(&sorted.text(), &opts.show_only)
+    }
 }
 
-/// [`template_output`] for manifests already split and sorted by [`sort_manifests`].
-pub fn sorted_template_output(
-    hooks: &[Manifest],
-    manifests: &[Manifest],
-    opts: &OutputOptions,
-) -> Result<String, OutputError> {
-    let hooks: Vec<&Manifest> = if opts.no_hooks {
-        Vec::new()
-    } else {
-        hooks
+/// The documents `helm template` prints, in its order: the `crds/` files (with
+/// `--include-crds`), the manifests, then the hooks that `--no-hooks` and `--skip-tests`
+/// leave. Kept apart rather than joined so that a caller wanting objects (the GitOps
+/// build) does not copy megabytes of CRDs into one text and split them out again.
+#[derive(Clone, Debug, Default)]
+pub struct SortedOutput {
+    /// `(path, text)` of each `crds/` file, verbatim.
+    pub crds: Vec<(String, String)>,
+    /// The templates' documents, in install order.
+    pub manifests: Vec<Manifest>,
+    /// The hooks, in install order.
+    pub hooks: Vec<Manifest>,
+}
+
+impl SortedOutput {
+    /// Sorted manifests and hooks (from [`sort_manifests`]) with the hooks `opts` drops
+    /// left out (`opts.crds` and `opts.show_only` are not read: `crds` is given).
+    pub fn new(
+        crds: Vec<(String, String)>,
+        manifests: Vec<Manifest>,
+        hooks: Vec<Manifest>,
+        opts: &OutputOptions,
+    ) -> Self {
+        let hooks = if opts.no_hooks {
+            Vec::new()
+        } else {
+            hooks
+                .into_iter()
+                .filter(|h| !(opts.skip_tests && h.is_test_hook()))
+                .collect()
+        };
+        SortedOutput {
+            crds,
+            manifests,
+            hooks,
+        }
+    }
+
+    /// The documents as `helm template` prints them (before `--show-only`).
+    pub fn text(&self) -> String {
+        let push = |out: &mut String, source: &str, content: &str| {
+            out.push_str("---\n# Source: ");
+            out.push_str(source);
+            out.push('\n');
+            out.push_str(content);
+            out.push('\n');
+        };
+        let size: usize = self
+            .crds
             .iter()
-            .filter(|h| !(opts.skip_tests && h.is_test_hook()))
-            .collect()
-    };
-    let push = |out: &mut String, source: &str, content: &str| {
-        out.push_str("---\n# Source: ");
-        out.push_str(source);
+            .map(|(p, t)| p.len() + t.len() + 20)
+            .sum::<usize>()
+            + self
+                .manifests
+                .iter()
+                .chain(&self.hooks)
+                .map(|m| m.source.len() + m.content.len() + 20)
+                .sum::<usize>();
+        let mut out = String::with_capacity(size);
+        for (path, text) in &self.crds {
+            push(&mut out, path, text);
+        }
+        for m in &self.manifests {
+            push(&mut out, &m.source, &m.content);
+        }
+        // Helm trims the CRDs and manifests as one string, then ends it with a newline.
+        out.truncate(out.trim_end().len());
         out.push('\n');
-        out.push_str(content);
-        out.push('\n');
-    };
-    let size: usize = opts
-        .crds
-        .iter()
-        .map(|(p, t)| p.len() + t.len() + 20)
-        .sum::<usize>()
-        + manifests
-            .iter()
-            .chain(hooks.iter().copied())
-            .map(|m| m.source.len() + m.content.len() + 20)
-            .sum::<usize>();
-    let mut out = String::with_capacity(size);
-    for (path, text) in &opts.crds {
-        push(&mut out, path, text);
+        for h in &self.hooks {
+            push(&mut out, &h.source, &h.content);
+        }
+        out
     }
-    for m in manifests {
-        push(&mut out, &m.source, &m.content);
-    }
-    // Helm trims the CRDs and manifests as one string, then ends it with a newline.
-    out.truncate(out.trim_end().len());
-    out.push('\n');
-    for h in hooks {
-        push(&mut out, &h.source, &h.content);
-    }
-    if opts.show_only.is_empty() {
-        return Ok(out);
-    }
-    show_only(&out, &opts.show_only)
 }
 
 /// `--show-only`: the documents whose `# Source:` path (without the chart name) matches
 /// each glob, in the order of the globs.
-fn show_only(out: &str, globs: &[String]) -> Result<String, OutputError> {
+pub(crate) fn show_only(out: &str, globs: &[String]) -> Result<String, OutputError> {
     let docs = split_manifests(out);
     let mut shown = String::new();
     for glob in globs {

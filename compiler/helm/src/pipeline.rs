@@ -22,7 +22,7 @@ use kubake_gotmpl::template::{ExecOptions, MissingKey, Templates};
 use kubake_gotmpl::{Map, Value};
 
 use crate::env::{Determinism, RandomUse};
-use crate::manifest::{self, OutputError, OutputOptions};
+use crate::manifest::{self, OutputError, OutputOptions, SortedOutput};
 use crate::objects::{ApiQueries, Capabilities, ReleaseInfo};
 use crate::render::{Budget, RenderError};
 use crate::tree::{render_tree, TreeContext};
@@ -93,8 +93,10 @@ pub struct TemplateOptions {
 /// What [`template`] produced.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateOutput {
-    /// `helm template`'s standard output.
-    pub text: String,
+    /// The documents `helm template` prints, in its order.
+    pub documents: SortedOutput,
+    /// With `--show-only`, what `helm template` prints (the matching documents).
+    pub shown: Option<String>,
     /// The release name used.
     pub release_name: String,
     /// Helm's log lines (values type mismatches, ignored subchart settings) and kubake's
@@ -104,8 +106,16 @@ pub struct TemplateOutput {
     pub random_uses: Vec<RandomUse>,
     /// What the templates asked of `.Capabilities.APIVersions`.
     pub api_queries: Arc<ApiQueries>,
-    /// How many documents at the end of `text` are hooks.
-    pub hook_documents: usize,
+}
+
+impl TemplateOutput {
+    /// `helm template`'s standard output.
+    pub fn text(&self) -> String {
+        match &self.shown {
+            Some(text) => text.clone(),
+            None => self.documents.text(),
+        }
+    }
 }
 
 /// Why `helm template` failed.
@@ -280,34 +290,32 @@ fn template_with(
         collect_crds(&chart, chart.name(), &mut crds)?;
     }
     let output = OutputOptions {
-        crds,
         no_hooks: opts.no_hooks,
         skip_tests: opts.skip_tests,
-        show_only: opts.show_only.clone(),
+        ..OutputOptions::default()
     };
     let (hooks, manifests) = manifest::sort_manifests(&files)
         .map_err(|e| TemplateError::Output(manifest::OutputError::Yaml(e)))?;
-    let text = manifest::sorted_template_output(&hooks, &manifests, &output)
-        .map_err(TemplateError::Output)?;
-    let hook_documents = if output.no_hooks || !output.show_only.is_empty() {
-        0
-    } else {
-        hooks
-            .iter()
-            .filter(|h| !(output.skip_tests && h.is_test_hook()))
-            .count()
-    };
     warnings.extend(random_secret_warnings(
         manifests.iter().chain(&hooks),
         &rendered.random_uses,
     ));
+    let documents = SortedOutput::new(crds, manifests, hooks, &output);
+    let shown = if opts.show_only.is_empty() {
+        None
+    } else {
+        Some(
+            manifest::show_only(&documents.text(), &opts.show_only)
+                .map_err(TemplateError::Output)?,
+        )
+    };
     Ok(TemplateOutput {
-        text,
+        documents,
+        shown,
         release_name,
         warnings,
         random_uses: rendered.random_uses,
         api_queries,
-        hook_documents,
     })
 }
 
@@ -347,7 +355,8 @@ fn collect_crds(
         let data = file.data.read().map_err(TemplateError::Invalid)?;
         out.push((
             format!("{full_path}/{}", file.name),
-            crate::funcs::text::text_of(&data),
+            // Room for the newline the file gets when it is printed or handed on alone.
+            crate::funcs::text::text_with_room(&data, 1),
         ));
     }
     for sub in &chart.dependencies {

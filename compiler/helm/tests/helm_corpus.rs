@@ -74,7 +74,7 @@ fn render_case(root: &Path, case_dir: &Path, case: &Json) -> Result<String, Stri
         ..TemplateOptions::default()
     };
     template(&chart_dir, &opts)
-        .map(|o| o.text)
+        .map(|o| o.text())
         .map_err(|e| e.to_string())
 }
 

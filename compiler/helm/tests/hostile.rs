@@ -54,7 +54,7 @@ impl Drop for Scratch {
 
 fn render(chart: &Path, opts: &TemplateOptions) -> (Result<String, TemplateError>, Duration) {
     let start = Instant::now();
-    let r = template(chart, opts).map(|o| o.text);
+    let r = template(chart, opts).map(|o| o.text());
     (r, start.elapsed())
 }
 

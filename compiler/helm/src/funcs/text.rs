@@ -46,8 +46,18 @@ fn lossy(b: &[u8]) -> String {
 /// Valid text (nearly all) takes `str::from_utf8`'s fast path rather than the lossy
 /// decoder's byte-by-byte one.
 pub fn text_of(b: &[u8]) -> String {
+    text_with_room(b, 0)
+}
+
+/// [`text_of`] with capacity for `extra` more bytes (a newline to come, without
+/// copying a megabyte-sized text again to fit it).
+pub fn text_with_room(b: &[u8], extra: usize) -> String {
     match std::str::from_utf8(b) {
-        Ok(s) => s.to_owned(),
+        Ok(s) => {
+            let mut text = String::with_capacity(s.len() + extra);
+            text.push_str(s);
+            text
+        }
         Err(_) => lossy(b),
     }
 }
