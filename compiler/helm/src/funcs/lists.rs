@@ -11,6 +11,7 @@ use kubake_gotmpl::{FuncError, FuncMap, GoType, List, Value};
 
 use super::conv::{deep_equal, int_list, is_empty, list_arg, to_int64, ListArgError, NIL_DEREF};
 use super::{int_at, reg, reg_var};
+use crate::objects::VersionSet;
 
 /// Longest list `until`/`untilStep`/`seq` build; Go would try to allocate any size.
 const MAX_RANGE: u64 = 1 << 24;
@@ -202,6 +203,15 @@ pub(crate) fn register(map: &mut FuncMap) {
         reg(map, name, [I, I], |_, a| {
             if a[1].is_nil() {
                 return Ok(Value::Bool(false));
+            }
+            if let Some(set) = a[1]
+                .as_object()
+                .and_then(|o| o.as_any().downcast_ref::<VersionSet>())
+            {
+                // The set holds strings only: anything else is in it by no answer.
+                return Ok(Value::Bool(
+                    a[0].as_str().is_some_and(|v| set.has_observed(v)),
+                ));
             }
             let l = items(&a[1], "find has")?;
             Ok(Value::Bool(l.items().iter().any(|x| deep_equal(&a[0], x))))

@@ -90,6 +90,18 @@ impl VersionSet {
         }
     }
 
+    /// Whether `version` is in the set, written down as a `.Has` would be: Sprig's
+    /// `has "x/v1" .Capabilities.APIVersions` asks exactly that, and recording it as a
+    /// read of the whole set made a GitOps build render such a chart again whenever the
+    /// repository's API versions grew.
+    pub fn has_observed(&self, version: &str) -> bool {
+        let answer = self.versions.iter().any(|v| v == version);
+        if let Some(o) = &self.observed {
+            o.record(version, answer);
+        }
+        answer
+    }
+
     fn read_whole(&self) {
         if let Some(o) = &self.observed {
             o.whole.store(true, Ordering::Relaxed);
@@ -182,11 +194,7 @@ impl Object for VersionSet {
         args: &[Value],
     ) -> Result<Value, FuncError> {
         let want = args.first().and_then(Value::as_str).unwrap_or("");
-        let answer = self.versions.iter().any(|v| v == want);
-        if let Some(o) = &self.observed {
-            o.record(want, answer);
-        }
-        Ok(Value::Bool(answer))
+        Ok(Value::Bool(self.has_observed(want)))
     }
 
     fn display(&self, out: &mut String) {
@@ -474,6 +482,25 @@ mod observation_tests {
         assert!(has(&set, "v1"));
         assert!(q.same_with_extra(&["other/v1".into()]));
         assert!(!q.same_with_extra(&["monitoring.coreos.com/v1".into()]));
+    }
+
+    #[test]
+    fn sprig_has_over_the_set_is_a_has_query() {
+        let (set, q) = observed(&["a/v1"]);
+        let mut t = kubake_gotmpl::template::Templates::new("t");
+        t.add_funcs(&crate::funcs::func_map());
+        t.parse(
+            "t",
+            r#"{{ has "a/v1" . }} {{ has "b/v1" . }} {{ has 1 . }}"#,
+        )
+        .expect("parses");
+        let out = t
+            .execute("t", &Value::object(set), &Default::default())
+            .expect("runs");
+        assert_eq!(out, "true false false");
+        assert!(q.same_with_extra(&["a/v1".into(), "c/v1".into()]));
+        assert!(!q.same_with_extra(&["b/v1".into()]));
+        assert!(!q.same_with_extra(&[]));
     }
 
     #[test]
