@@ -52,10 +52,11 @@ impl std::fmt::Debug for ExecOptions {
 }
 
 /// One file's templates, parsed but not yet in a set ([`Templates::parse_detached`]).
-#[derive(Debug)]
+/// Cloning shares the trees, so one parse can join several sets.
+#[derive(Debug, Clone)]
 pub struct Parsed {
     name: String,
-    trees: Vec<Tree>,
+    trees: Vec<Arc<Tree>>,
 }
 
 /// A set of named templates with their functions and options.
@@ -160,7 +161,7 @@ impl Templates {
         )?;
         Ok(Parsed {
             name: name.to_string(),
-            trees,
+            trees: trees.into_iter().map(Arc::new).collect(),
         })
     }
 
@@ -186,7 +187,7 @@ impl Templates {
                 && self.contains(&tree.name)
                 && !(replace_root && tree.name == parsed.name);
             if !keep_old {
-                self.trees.insert(tree.name.clone(), Arc::new(tree));
+                self.trees.insert(tree.name.clone(), tree);
             }
         }
     }

@@ -24,7 +24,7 @@ use kubake_gotmpl::{Map, Value};
 use crate::env::{Determinism, RandomUse};
 use crate::manifest::{self, OutputError, OutputOptions, SortedOutput};
 use crate::objects::{ApiQueries, Capabilities, ReleaseInfo};
-use crate::render::{Budget, RenderError};
+use crate::render::{Budget, ParseCache, RenderError};
 use crate::tree::{render_tree, TreeContext};
 
 /// `helm template`'s default `.Capabilities.KubeVersion` (Helm v3.17.2 is built against
@@ -191,6 +191,9 @@ pub fn template(
 pub struct LoadedChart {
     chart: kubake_chart::Chart,
     warnings: Vec<String>,
+    /// The templates' parses, shared by every render of this chart (and of the copies
+    /// [`LoadedChart::with_default_values`] makes: they hold the same template bytes).
+    parses: Arc<ParseCache>,
 }
 
 /// Loads the chart at `chart_path` as [`template`] would, with `limits` (`None`: the
@@ -202,7 +205,11 @@ pub fn load_chart(
     let mut warnings = Vec::new();
     let limits = limits.cloned().unwrap_or_default();
     let chart = load_chart_with(chart_path, &limits, &mut warnings)?;
-    Ok(LoadedChart { chart, warnings })
+    Ok(LoadedChart {
+        chart,
+        warnings,
+        parses: Arc::default(),
+    })
 }
 
 impl LoadedChart {
@@ -220,6 +227,7 @@ impl LoadedChart {
         LoadedChart {
             chart,
             warnings: self.warnings.clone(),
+            parses: self.parses.clone(),
         }
     }
 }
@@ -277,6 +285,7 @@ fn template_with(
         capabilities: &caps,
         determinism: &opts.determinism,
         budget: opts.budget,
+        parse_cache: loaded.map(|l| &*l.parses),
     };
     let rendered = on_large_stack(|| render_tree(&chart, &prepared.values, &ctx))?;
     // Helm drops NOTES.txt (of every chart) before sorting manifests.
@@ -493,6 +502,45 @@ mod tests {
             ..TemplateOptions::default()
         };
         assert_eq!(release_name(Path::new("c"), &opts).unwrap(), "rel-x");
+    }
+
+    #[test]
+    fn renders_of_a_loaded_chart_share_parses_and_keep_their_own_values() {
+        let dir = std::env::temp_dir().join(format!("kubake-parses-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(
+            dir.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("values.yaml"), "n: one\n").unwrap();
+        std::fs::write(
+            dir.join("templates/_h.tpl"),
+            "{{ define \"c.n\" }}{{ .Values.n }}{{ end }}",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("templates/cm.yaml"),
+            "kind: ConfigMap\nmetadata:\n  name: {{ include \"c.n\" . }}\n",
+        )
+        .unwrap();
+        let loaded = load_chart(&dir, None).unwrap();
+        let render = |n: &str| {
+            let mut values = serde_json::Map::new();
+            values.insert("n".into(), n.into());
+            let opts = TemplateOptions {
+                values: UserValues::Merged(values),
+                ..TemplateOptions::default()
+            };
+            template_loaded(&dir, &loaded, &opts).unwrap().text()
+        };
+        assert!(render("first").contains("name: first"));
+        let parsed = loaded.parses.len();
+        assert_eq!(parsed, 2, "both templates parsed once");
+        assert!(render("second").contains("name: second"));
+        assert_eq!(loaded.parses.len(), parsed);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

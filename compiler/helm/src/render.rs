@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use kubake_gotmpl::template::{ExecOptions, MissingKey, Templates};
+use kubake_gotmpl::template::{ExecOptions, MissingKey, Parsed, Templates};
 use kubake_gotmpl::{ErrorKind, Map, Value};
 
 use crate::env::{Determinism, RandomUse, RenderEnv, StreamId};
@@ -244,6 +244,7 @@ pub fn render(input: &RenderInput) -> Result<Rendered, RenderError> {
         &input.release,
         &input.determinism,
         &Budget::default(),
+        None,
     )
 }
 
@@ -281,6 +282,39 @@ impl Default for Budget {
     }
 }
 
+/// Templates parsed by earlier renders of one loaded chart, by name, each with the
+/// bytes it was parsed from. A chart rendered again (with the API versions a GitOps
+/// repository's CRDs add, or installed many times with other values, as an app
+/// template is) parses only what it did not parse before: parsing is a third of a
+/// render. A parse depends on the text alone (the function names and delimiters are
+/// Helm's, the same for every render).
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    parsed: std::sync::Mutex<std::collections::HashMap<String, (Arc<Vec<u8>>, Parsed)>>,
+}
+
+impl ParseCache {
+    /// The parse of template `name` from exactly these bytes (the same shared buffer),
+    /// when there is one.
+    fn get(&self, name: &str, source: &Arc<Vec<u8>>) -> Option<Parsed> {
+        let parsed = self.parsed.lock().ok()?;
+        let (bytes, tree) = parsed.get(name)?;
+        Arc::ptr_eq(bytes, source).then(|| tree.clone())
+    }
+
+    /// How many templates are kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.parsed.lock().map_or(0, |p| p.len())
+    }
+
+    fn put(&self, name: &str, source: &Arc<Vec<u8>>, tree: &Parsed) {
+        if let Ok(mut parsed) = self.parsed.lock() {
+            parsed.insert(name.to_string(), (source.clone(), tree.clone()));
+        }
+    }
+}
+
 /// Parses each file on its own (detached from the set), on all cores. Files parse
 /// independently; they join the set afterwards in Helm's order, which decides which of
 /// two same-named `define`s wins, and the first error in that order is the one reported.
@@ -289,12 +323,36 @@ fn parse_files(
     set: &Templates,
     names: &[String],
     templates: &BTreeMap<String, Renderable>,
-) -> Vec<Result<kubake_gotmpl::template::Parsed, kubake_gotmpl::Error>> {
-    let parse = |name: &String| match templates.get(name) {
-        Some(r) => set.parse_detached_shared(name, crate::funcs::text::shared_text_of(&r.source)),
-        None => set.parse_detached(name, ""),
+    cache: Option<&ParseCache>,
+) -> Vec<Result<Parsed, kubake_gotmpl::Error>> {
+    let parse = |name: &String| {
+        let Some(r) = templates.get(name) else {
+            return set.parse_detached(name, "");
+        };
+        if let Some(hit) = cache.and_then(|c| c.get(name, &r.source)) {
+            return Ok(hit);
+        }
+        let parsed =
+            set.parse_detached_shared(name, crate::funcs::text::shared_text_of(&r.source))?;
+        if let Some(c) = cache {
+            c.put(name, &r.source, &parsed);
+        }
+        Ok(parsed)
     };
-    crate::parallel::map_in_order(names, names.len() / 16 + 1, parse)
+    // Spread over threads only what is left to parse: a chart parsed before is a few
+    // hundred map lookups, not worth a thread.
+    let to_parse = match cache {
+        Some(c) => names
+            .iter()
+            .filter(|n| {
+                templates
+                    .get(*n)
+                    .is_some_and(|r| c.get(n, &r.source).is_none())
+            })
+            .count(),
+        None => names.len(),
+    };
+    crate::parallel::map_in_order(names, to_parse / 16 + 1, parse)
 }
 
 /// Parses every template into one set (Helm's order) and executes each one that is not
@@ -304,13 +362,14 @@ pub fn render_set(
     release: &ReleaseInfo,
     determinism: &Determinism,
     budget: &Budget,
+    cache: Option<&ParseCache>,
 ) -> Result<Rendered, RenderError> {
     let mut set = Templates::new("gotpl");
     set.set_missing_key(MissingKey::Zero);
     set.add_funcs(&crate::funcs::func_map());
     let mut names: Vec<String> = templates.keys().cloned().collect();
     sort_templates(&mut names);
-    let parsed = parse_files(&set, &names, templates);
+    let parsed = parse_files(&set, &names, templates, cache);
     for (name, parsed) in names.iter().zip(parsed) {
         let parsed = parsed.map_err(|e| RenderError {
             kind: RenderErrorKind::Parse,

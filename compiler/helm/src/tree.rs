@@ -29,7 +29,7 @@ use crate::files::Files;
 use crate::objects::{
     values_map, Capabilities, ChartMetadata, ChartObject, Dependency, Maintainer, ReleaseInfo,
 };
-use crate::render::{render_set, Budget, RenderError, Renderable, Rendered};
+use crate::render::{render_set, Budget, ParseCache, RenderError, Renderable, Rendered};
 
 /// What rendering a chart tree needs besides the chart.
 #[derive(Debug, Clone)]
@@ -42,6 +42,8 @@ pub struct TreeContext<'a> {
     pub determinism: &'a Determinism,
     /// Bounds on each template execution.
     pub budget: Budget,
+    /// Parses kept from earlier renders of the same loaded chart, if any.
+    pub parse_cache: Option<&'a ParseCache>,
 }
 
 /// Renders every template of `chart` and its subcharts; `values` is the top chart's
@@ -55,7 +57,13 @@ pub fn render_tree(
     let mut templates = BTreeMap::new();
     let top_values = Value::Map(values_table(values_json_map(values)));
     collect(chart, chart.name(), true, top_values, ctx, &mut templates);
-    render_set(&templates, ctx.release, ctx.determinism, &ctx.budget)
+    render_set(
+        &templates,
+        ctx.release,
+        ctx.determinism,
+        &ctx.budget,
+        ctx.parse_cache,
+    )
 }
 
 /// Helm's `recAllTpls`: builds the chart's top-level object, recurses into its
@@ -250,6 +258,7 @@ mod tests {
             capabilities: &caps,
             determinism: &det,
             budget: Budget::default(),
+            parse_cache: None,
         };
         render_tree(top, values.as_object().unwrap_or(&Default::default()), &ctx)
     }
