@@ -290,8 +290,11 @@ impl Default for Budget {
 /// Helm's, the same for every render).
 #[derive(Debug, Default)]
 pub struct ParseCache {
-    parsed: std::sync::Mutex<std::collections::HashMap<String, (Arc<Vec<u8>>, Parsed)>>,
+    parsed: std::sync::Mutex<std::collections::HashMap<String, CachedParse>>,
 }
+
+/// A template's bytes and their parse.
+type CachedParse = (Arc<Vec<u8>>, Parsed);
 
 impl ParseCache {
     /// The parse of template `name` from exactly these bytes (the same shared buffer),
