@@ -57,12 +57,10 @@ impl Selector {
 
     /// Compiles the selector for matching.
     pub fn compile(&self) -> Result<CompiledSelector> {
-        let re = |s: &Option<String>| -> Result<Option<Regex>> {
+        let re = |s: &Option<String>| -> Result<Option<Pattern>> {
             match s.as_deref() {
                 None | Some("") => Ok(None),
-                Some(p) => Regex::new(&format!("^(?:{p})$"))
-                    .map(Some)
-                    .map_err(|e| Error::new(format!("invalid regular expression {p:?}: {e}"))),
+                Some(p) => Pattern::new(p).map(Some),
             }
         };
         Ok(CompiledSelector {
@@ -86,16 +84,47 @@ impl Selector {
 /// A selector ready to match resources.
 #[derive(Clone, Debug)]
 pub struct CompiledSelector {
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
     labels: Option<LabelSelector>,
     annotations: Option<LabelSelector>,
 }
 
-fn matches(re: &Option<Regex>, s: &str) -> bool {
+/// A selector field: a regular expression matched against the whole value, as
+/// kustomize anchors it (`^(?:p)$`). Most are plain names (`Deployment`, `web`), which
+/// are compared as text: compiling a regular expression for each costs more than the
+/// rest of a small kustomization's build.
+#[derive(Clone, Debug)]
+enum Pattern {
+    Literal(String),
+    Regex(Regex),
+}
+
+impl Pattern {
+    fn new(p: &str) -> Result<Pattern> {
+        // Letters, digits and these marks mean themselves in Go's (and Rust's) regular
+        // expressions outside a character class: such a pattern matches exactly its text.
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | ':' | '@');
+        if p.chars().all(plain) {
+            return Ok(Pattern::Literal(p.to_string()));
+        }
+        Regex::new(&format!("^(?:{p})$"))
+            .map(Pattern::Regex)
+            .map_err(|e| Error::new(format!("invalid regular expression {p:?}: {e}")))
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Pattern::Literal(l) => l == s,
+            Pattern::Regex(r) => r.is_match(s),
+        }
+    }
+}
+
+fn matches(re: &Option<Pattern>, s: &str) -> bool {
     re.as_ref().is_none_or(|r| r.is_match(s))
 }
 
@@ -242,6 +271,19 @@ fn split_top_level(s: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_names_match_whole_values_and_patterns_stay_regular_expressions() {
+        let p = |s: &str| Pattern::new(s).unwrap();
+        assert!(matches!(p("Deployment"), Pattern::Literal(_)));
+        assert!(matches!(p("my-app_2"), Pattern::Literal(_)));
+        assert!(p("web").is_match("web") && !p("web").is_match("web2"));
+        // A dot is a metacharacter: `apps.example.com` is a regular expression.
+        assert!(matches!(p("a.b"), Pattern::Regex(_)));
+        assert!(p("a.b").is_match("aXb") && !p("a.b").is_match("aXbc"));
+        assert!(p("web|api").is_match("api") && !p("web|api").is_match("webapi"));
+        assert!(Pattern::new("(").is_err());
+    }
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
