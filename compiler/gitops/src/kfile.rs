@@ -59,7 +59,8 @@ impl KustFile {
             Error::new(ErrorKind::Io, format!("cannot read {shown}: {e}")).in_file(&shown)
         })?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        let docs = kubake_yaml::load_stream_with(&text, Schema::Core12, Duplicates::LastWins)
+        // As kustomize reads it (YAML 1.1 scalars, see kubake_kustomize::kustfile::load).
+        let docs = kubake_yaml::load_stream_with(&text, Schema::Yaml11, Duplicates::LastWins)
             .map_err(|e| Error::new(ErrorKind::Kustomize, e.message).at(&shown, e.pos))?;
         let node = docs
             .into_iter()
@@ -207,7 +208,7 @@ impl KustFile {
 
     fn appended_reads_back(&self, appended: &str) -> bool {
         let Ok(docs) =
-            kubake_yaml::load_stream_with(appended, Schema::Core12, Duplicates::LastWins)
+            kubake_yaml::load_stream_with(appended, Schema::Yaml11, Duplicates::LastWins)
         else {
             return false;
         };

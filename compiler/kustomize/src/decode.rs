@@ -82,7 +82,7 @@ impl<'a> Fields<'a> {
     }
 
     fn type_error(&self, name: &str, node: &Node, want: &str) -> Error {
-        Error::at(
+        let error = Error::at(
             format!(
                 "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
                 go_kind(node),
@@ -92,7 +92,13 @@ impl<'a> Fields<'a> {
             ),
             self.file,
             node.pos,
-        )
+        );
+        match (&node.value, want) {
+            (Value::Bool(_) | Value::Int(_) | Value::Float(_), "string") => error.with_help(
+                "quote the value: kustomize reads an unquoted yes, no, on, off, true or false as a boolean and 1 or 1.10 as a number, which a text field refuses",
+            ),
+            _ => error,
+        }
     }
 
     /// A string field. Only strings are accepted: Go's JSON decoding refuses a number
@@ -138,18 +144,18 @@ impl<'a> Fields<'a> {
         })
     }
 
-    /// A map of strings (labels, annotations). Scalars are taken as their text, as
-    /// kustomize does for `commonLabels` values such as `version: 1`.
+    /// A map of strings (labels, annotations). A value that is not a string (`version:
+    /// 1`, `enabled: yes`) is refused as kustomize refuses it; a null value is empty.
     pub fn string_map(&self, name: &str) -> Result<Vec<(String, String)>> {
         match self.get(name) {
             None => Ok(Vec::new()),
             Some(n) => match &n.value {
                 Value::Map(m) => m
                     .iter()
-                    .map(|(k, v)| match v.scalar_text() {
-                        Some(t) if !matches!(v.value, Value::Null) => Ok((k.to_string(), t)),
-                        Some(_) => Ok((k.to_string(), String::new())),
-                        None => Err(self.type_error(name, v, "string")),
+                    .map(|(k, v)| match &v.value {
+                        Value::Str(s) => Ok((k.to_string(), s.clone())),
+                        Value::Null => Ok((k.to_string(), String::new())),
+                        _ => Err(self.type_error(name, v, "string")),
                     })
                     .collect(),
                 _ => Err(self.type_error(name, n, "map[string]string")),

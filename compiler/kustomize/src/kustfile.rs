@@ -249,7 +249,10 @@ pub fn load(fs: &dyn FileSystem, dir: &Path) -> Result<Kustomization> {
         .read(&file)
         .map_err(|e| Error::new(format!("reading {}: {e}", file.display())))?;
     let text = String::from_utf8_lossy(&bytes).replace("imageTags:", "images:");
-    let docs = load_stream_with(&text, Schema::Core12, Duplicates::LastWins)
+    // kustomize reads the file with sigs.k8s.io/yaml, that is yaml.v2's YAML 1.1 scalars:
+    // an unquoted `yes`, `off` or `1.10` is a boolean or a number, which a string field
+    // then refuses (as Flux's and Argo CD's kustomize do in the cluster).
+    let docs = load_stream_with(&text, Schema::Yaml11, Duplicates::LastWins)
         .map_err(|e| Error::at(e.message, &file, e.pos))?;
     let node = docs
         .into_iter()
@@ -448,11 +451,11 @@ pub fn decode_patch(node: &Node, file: &Path) -> Result<PatchArgs> {
 fn decode_image(node: &Node, file: &Path) -> Result<ImageArgs> {
     let f = Fields::new(node, file, "Image")?;
     f.deny_unknown(&["name", "newName", "newTag", "digest", "tagSuffix"])?;
-    let tag = f.get("newTag").map(|n| n.scalar_text().unwrap_or_default());
     Ok(ImageArgs {
         name: f.string("name")?.unwrap_or_default(),
         new_name: f.string("newName")?,
-        new_tag: tag,
+        // A string only: kustomize refuses `newTag: 1.10` (the number 1.1).
+        new_tag: f.string("newTag")?,
         digest: f.string("digest")?,
         pos: node.pos,
     })
@@ -521,4 +524,51 @@ fn decode_sort_options(node: &Node, file: &Path) -> Result<SortOptions> {
         opts.order_last = list("orderLast")?;
     }
     Ok(opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    fn load_text(text: &str) -> Result<Kustomization> {
+        let fs = MemFs::new().with("/app/kustomization.yaml", text);
+        load(&fs, Path::new("/app"))
+    }
+
+    #[test]
+    fn scalars_are_read_as_yaml_1_1_and_string_fields_refuse_the_rest_as_kustomize_does() {
+        let cases = [
+            (
+                "commonLabels:\n  flag: yes\n",
+                "bool into Go struct field Kustomization.commonLabels of type string",
+            ),
+            (
+                "commonLabels:\n  version: 1\n",
+                "number into Go struct field Kustomization.commonLabels of type string",
+            ),
+            (
+                "namespace: no\n",
+                "bool into Go struct field Kustomization.namespace of type string",
+            ),
+            (
+                "images:\n- name: nginx\n  newTag: 1.10\n",
+                "number into Go struct field Image.newTag of type string",
+            ),
+        ];
+        for (text, message) in cases {
+            let e = load_text(text).map(|_| ()).unwrap_err();
+            assert!(e.message.contains(message), "{text:?}: {}", e.message);
+        }
+        let k = load_text("commonLabels:\n  flag: \"yes\"\n  empty:\nimages:\n- name: nginx\n  newTag: \"1.10\"\n")
+            .expect("quoted scalars are strings");
+        assert_eq!(
+            k.common_labels,
+            vec![
+                ("flag".to_string(), "yes".to_string()),
+                ("empty".to_string(), String::new())
+            ]
+        );
+        assert_eq!(k.images[0].new_tag.as_deref(), Some("1.10"));
+    }
 }
