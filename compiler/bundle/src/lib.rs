@@ -332,7 +332,6 @@ pub fn build(
     let compile_seconds = started.elapsed().as_secs_f64();
     let write_lock = !p.locked && p.lock_changed;
     write::write_dir(&p.bundle.files, &opts.out).map_err(Error::Write)?;
-
     if write_lock {
         let path = p.root.join(kubake_gitops::lock::LOCK_FILE);
         write::write_file(&path, p.lock_text.as_bytes()).map_err(|e| {

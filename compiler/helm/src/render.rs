@@ -328,13 +328,24 @@ fn parse_files(
     templates: &BTreeMap<String, Renderable>,
     cache: Option<&ParseCache>,
 ) -> Vec<Result<Parsed, kubake_gotmpl::Error>> {
-    let parse = |name: &String| {
-        let Some(r) = templates.get(name) else {
+    // Each template is looked up once; only the ones not parsed before are spread over
+    // threads (a chart parsed before is a few hundred map lookups, not worth a thread).
+    let cached: Vec<Option<Parsed>> = names
+        .iter()
+        .map(|name| {
+            let (c, r) = (cache?, templates.get(name)?);
+            c.get(name, &r.source)
+        })
+        .collect();
+    let misses = cached.iter().filter(|hit| hit.is_none()).count();
+    let work: Vec<(&String, Option<Parsed>)> = names.iter().zip(cached).collect();
+    let parse = |(name, hit): &(&String, Option<Parsed>)| {
+        if let Some(parsed) = hit {
+            return Ok(parsed.clone());
+        }
+        let Some(r) = templates.get(*name) else {
             return set.parse_detached(name, "");
         };
-        if let Some(hit) = cache.and_then(|c| c.get(name, &r.source)) {
-            return Ok(hit);
-        }
         let parsed =
             set.parse_detached_shared(name, crate::funcs::text::shared_text_of(&r.source))?;
         if let Some(c) = cache {
@@ -342,20 +353,7 @@ fn parse_files(
         }
         Ok(parsed)
     };
-    // Spread over threads only what is left to parse: a chart parsed before is a few
-    // hundred map lookups, not worth a thread.
-    let to_parse = match cache {
-        Some(c) => names
-            .iter()
-            .filter(|n| {
-                templates
-                    .get(*n)
-                    .is_some_and(|r| c.get(n, &r.source).is_none())
-            })
-            .count(),
-        None => names.len(),
-    };
-    crate::parallel::map_in_order(names, to_parse / 16 + 1, parse)
+    crate::parallel::map_in_order(&work, misses / 16 + 1, parse)
 }
 
 /// Parses every template into one set (Helm's order) and executes each one that is not
