@@ -8,63 +8,72 @@ use std::cmp::Ordering;
 
 /// Compares two map keys the way yaml.v2's `keyList.Less` does for string keys.
 pub fn compare_keys(a: &str, b: &str) -> Ordering {
-    if less(a, b) {
-        Ordering::Less
-    } else if less(b, a) {
-        Ordering::Greater
-    } else {
+    // `less` is a strict order: of two different keys, exactly one is less.
+    if a == b {
         Ordering::Equal
+    } else if less(a, b) {
+        Ordering::Less
+    } else {
+        Ordering::Greater
     }
 }
 
+/// yaml.v2's `keyList.Less` over the keys' characters (Go compares `[]rune`s; this walks
+/// the strings instead of collecting them, since emitting sorts every mapping).
 fn less(a: &str, b: &str) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    let mut i = 0;
-    while i < ar.len() && i < br.len() {
-        if ar[i] == br[i] {
-            i += 1;
+    let mut a_chars = a.char_indices();
+    let mut b_chars = b.char_indices();
+    loop {
+        let (Some((i, ac)), Some((j, bc))) = (a_chars.next(), b_chars.next()) else {
+            // One is a prefix of the other: the shorter sorts first.
+            return a.len() < b.len();
+        };
+        if ac == bc {
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ac.is_alphabetic();
+        let bl = bc.is_alphabetic();
         if al && bl {
-            return ar[i] < br[i];
+            return ac < bc;
         }
         if al || bl {
             return bl;
         }
+        // Digit runs from here compare as numbers. A run that began before this
+        // character (in the common prefix) with a non-zero digit makes leading zeros
+        // here count, as Go's code does by starting both numbers at 1.
         let (mut an, mut bn) = (0i64, 0i64);
-        if ar[i] == '0' || br[i] == '0' {
-            let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
-                j -= 1;
-                if ar[j] != '0' {
+        if ac == '0' || bc == '0' {
+            for c in a[..i].chars().rev().take_while(char::is_ascii_digit) {
+                if c != '0' {
                     an = 1;
                     bn = 1;
                     break;
                 }
             }
         }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
-            bi += 1;
-        }
+        let (an, a_digits) = digit_run(&a[i..], an);
+        let (bn, b_digits) = digit_run(&b[j..], bn);
         if an != bn {
             return an < bn;
         }
-        if ai != bi {
-            return ai < bi;
+        if a_digits != b_digits {
+            return a_digits < b_digits;
         }
-        return ar[i] < br[i];
+        return ac < bc;
     }
-    ar.len() < br.len()
+}
+
+/// The number the leading ASCII digits of `s` make when appended to `start` (wrapping,
+/// as Go's `int64` does), and how many digits there were.
+fn digit_run(s: &str, start: i64) -> (i64, usize) {
+    let mut n = start;
+    let mut count = 0;
+    for d in s.bytes().take_while(u8::is_ascii_digit) {
+        n = n.wrapping_mul(10).wrapping_add(i64::from(d - b'0'));
+        count += 1;
+    }
+    (n, count)
 }
 
 #[cfg(test)]
@@ -88,6 +97,28 @@ mod tests {
         assert_eq!(
             sorted(&["app.kubernetes.io/name", "app"]),
             ["app", "app.kubernetes.io/name"]
+        );
+    }
+
+    #[test]
+    fn leading_zeros_and_non_ascii_keys_sort_as_in_yaml_v2() {
+        assert_eq!(
+            sorted(&["a01", "a1", "a001", "a10", "a0"]),
+            ["a0", "a1", "a01", "a001", "a10"]
+        );
+        assert_eq!(
+            sorted(&["10", "01", "1", "001", "0"]),
+            ["0", "1", "01", "001", "10"]
+        );
+        assert_eq!(sorted(&["x10y", "x9z", "x09"]), ["x9z", "x09", "x10y"]);
+        assert_eq!(
+            sorted(&["é", "e", "z", "_", "9"]),
+            ["_", "9", "e", "z", "é"]
+        );
+        // A digit against a letter: the letter sorts last, even inside a number.
+        assert_eq!(
+            sorted(&["b1a", "b10a00", "b10a0"]),
+            ["b10a0", "b10a00", "b1a"]
         );
     }
 }
