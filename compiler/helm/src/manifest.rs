@@ -147,7 +147,9 @@ pub fn split_manifests(text: &str) -> Vec<String> {
 /// The first `\s*\n---` in `text`: the byte range from the white space before the newline
 /// to the end of the dashes.
 fn find_separator(text: &str) -> Option<(usize, usize)> {
-    let nl = text.find("\n---")?;
+    // memchr's SIMD search: the standard library's substring search showed in profiles
+    // of charts with megabytes of output.
+    let nl = memchr::memmem::find(text.as_bytes(), b"\n---")?;
     let start = text[..nl].trim_end().len();
     Some((start, nl + 4))
 }
