@@ -29,14 +29,19 @@ pub struct LoadError {
     pub pos: Pos,
 }
 
+/// A collection being read. Its items (or entries) so far are the ones in the loader's
+/// `items` (`entries`) from `base` on: collections nest, so the open ones' items form a
+/// stack, and each becomes a vector of its final size when it ends (grown in place,
+/// most vectors would hold room for twice their items, and a big document's copies as
+/// they grow showed in profiles).
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        base: usize,
         pos: Pos,
         anchor: usize,
     },
     Map {
-        map: Mapping,
+        base: usize,
         key: Option<(String, Pos, bool)>,
         merges: Vec<Node>,
         pos: Pos,
@@ -104,6 +109,8 @@ struct Loader {
     duplicates: Duplicates,
     anchors: HashMap<usize, Node>,
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     alias_nodes: usize,
 }
 
@@ -129,6 +136,8 @@ impl Loader {
             duplicates: Duplicates::Error,
             anchors: HashMap::new(),
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             alias_nodes: 0,
         }
     }
@@ -240,14 +249,14 @@ impl Loader {
                 }
                 Event::SequenceStart(anchor, _) => {
                     self.push(Frame::Seq {
-                        items: Vec::new(),
+                        base: self.items.len(),
                         pos,
                         anchor,
                     })?;
                 }
                 Event::MappingStart(anchor, _) => {
                     self.push(Frame::Map {
-                        map: Mapping::new(),
+                        base: self.entries.len(),
                         key: None,
                         merges: Vec::new(),
                         pos,
@@ -256,20 +265,23 @@ impl Loader {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let (node, anchor) = match self.stack.pop() {
-                        Some(Frame::Seq { items, pos, anchor }) => (
+                        Some(Frame::Seq { base, pos, anchor }) => (
                             Node {
-                                value: Value::Seq(items),
+                                value: Value::Seq(self.items.drain(base..).collect()),
                                 pos,
                             },
                             anchor,
                         ),
                         Some(Frame::Map {
-                            mut map,
+                            base,
                             merges,
                             pos,
                             anchor,
                             ..
                         }) => {
+                            let mut map = Mapping::from_distinct_entries(
+                                self.entries.drain(base..).collect(),
+                            );
                             apply_merges(&mut map, merges, pos)?;
                             (
                                 Node {
@@ -361,9 +373,9 @@ impl Loader {
     ) -> Result<(), LoadError> {
         match self.stack.last_mut() {
             None => *current = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map {
-                map, key, merges, ..
+                base, key, merges, ..
             }) => match key.take() {
                 None => {
                     let text = match &node.value {
@@ -379,24 +391,24 @@ impl Loader {
                 }
                 Some((_, _, true)) => merges.push(node),
                 Some((k, key_pos, false)) => {
-                    if self.duplicates == Duplicates::LastWins && map.contains_key(&k) {
-                        map.insert(k, node);
-                        return Ok(());
+                    let read = &mut self.entries[*base..];
+                    match read.iter_mut().find(|e| e.key == k) {
+                        Some(prev) if self.duplicates == Duplicates::LastWins => prev.value = node,
+                        Some(prev) => {
+                            return Err(LoadError {
+                                message: format!(
+                                    "mapping key {k:?} already defined at line {}",
+                                    prev.key_pos.line
+                                ),
+                                pos: key_pos,
+                            })
+                        }
+                        None => self.entries.push(Entry {
+                            key: k,
+                            key_pos,
+                            value: node,
+                        }),
                     }
-                    if let Some(prev) = map.entry(&k) {
-                        return Err(LoadError {
-                            message: format!(
-                                "mapping key {k:?} already defined at line {}",
-                                prev.key_pos.line
-                            ),
-                            pos: key_pos,
-                        });
-                    }
-                    map.push_entry(Entry {
-                        key: k,
-                        key_pos,
-                        value: node,
-                    });
                 }
             },
         }

@@ -168,6 +168,11 @@ impl Mapping {
         }
     }
 
+    /// A mapping of `entries`, whose keys the caller has checked are distinct.
+    pub(crate) fn from_distinct_entries(entries: Vec<Entry>) -> Mapping {
+        Mapping { entries }
+    }
+
     /// Appends an entry read from a source; the caller has checked the key is new.
     pub fn push_entry(&mut self, entry: Entry) {
         self.entries.push(entry);
