@@ -160,7 +160,7 @@ pub(crate) fn execute(
     name: &str,
     data: &Value,
 ) -> R<String> {
-    let Some(tree) = set.lookup(name).cloned() else {
+    let Some(tree) = set.lookup(name) else {
         return Err(Error::usage(format!(
             "template: no template {} associated with template {}",
             crate::fmt::quote_go(name),
@@ -174,7 +174,7 @@ pub(crate) fn execute(
         opts,
         counters,
         out: &mut out,
-        tree: &tree,
+        tree,
         vars: vec![("$", dot.clone())],
         depth: 0,
         at: At::Nothing,
@@ -410,7 +410,9 @@ impl<'t, 'x> State<'t, 'x> {
         name: &str,
         pipe: Option<&'t Pipe>,
     ) -> R<()> {
-        let Some(tree) = self.set.lookup(name).cloned() else {
+        // Borrowed from the set, not cloned: both cores execute the same helpers, and
+        // counting references on a shared tree made them wait on each other.
+        let Some(tree) = self.set.lookup(name) else {
             return self.errorf(format!(
                 "template {} not defined",
                 crate::fmt::quote_go(name)
@@ -429,7 +431,7 @@ impl<'t, 'x> State<'t, 'x> {
             opts: self.opts,
             counters: &mut *self.counters,
             out: &mut *self.out,
-            tree: &tree,
+            tree,
             vars: vec![("$", new_dot.clone())],
             depth: self.depth + 1,
             at: At::Nothing,
