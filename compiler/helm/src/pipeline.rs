@@ -360,18 +360,33 @@ fn collect_crds(
     full_path: &str,
     out: &mut Vec<(String, String)>,
 ) -> Result<(), TemplateError> {
-    for file in chart.crds() {
-        let data = file.data.read().map_err(TemplateError::Invalid)?;
-        out.push((
-            format!("{full_path}/{}", file.name),
-            // Room for the newline the file gets when it is printed or handed on alone.
-            crate::funcs::text::text_with_room(&data, 1),
-        ));
-    }
-    for sub in &chart.dependencies {
-        collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out)?;
+    let mut files = Vec::new();
+    crd_files(chart, full_path, &mut files);
+    // Megabytes of text for a big chart (kube-prometheus-stack's are 4.7 MB): the
+    // files become texts on all cores.
+    let texts = crate::parallel::map_in_order(&files, usize::MAX, |(_, file)| {
+        // Room for the newline the file gets when it is printed or handed on alone.
+        let data = file.data.read()?;
+        Ok(crate::funcs::text::text_with_room(&data, 1))
+    });
+    for ((path, _), text) in files.into_iter().zip(texts) {
+        out.push((path, text.map_err(TemplateError::Invalid)?));
     }
     Ok(())
+}
+
+/// The `crds/` files of `chart` and its subcharts, recursively, each with its path.
+fn crd_files<'c>(
+    chart: &'c Chart,
+    full_path: &str,
+    out: &mut Vec<(String, &'c kubake_chart::ChartFile)>,
+) {
+    for file in chart.crds() {
+        out.push((format!("{full_path}/{}", file.name), file));
+    }
+    for sub in &chart.dependencies {
+        crd_files(sub, &format!("{full_path}/charts/{}", sub.name()), out);
+    }
 }
 
 /// `NAME`, else `--name-template`'s result, else `release-name` (Helm's `NameAndChart`).
