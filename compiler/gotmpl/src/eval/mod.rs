@@ -626,10 +626,12 @@ impl<'t, 'x> State<'t, 'x> {
             }
             return Ok(Val::Invalid);
         }
-        let typ = receiver.type_name();
+        // The receiver's type name is only for errors: made there, not on every step
+        // of every field chain.
+        let through_interface = matches!(receiver, Val::Iface(_));
         let value = match receiver {
             Val::Iface(Value::Nil) => {
-                return self.errorf(format!("nil pointer evaluating {typ}.{name}"));
+                return self.errorf(format!("nil pointer evaluating interface {{}}.{name}"));
             }
             Val::Iface(v) | Val::Direct(v) => v,
             Val::Invalid => return Ok(Val::Invalid),
@@ -641,9 +643,15 @@ impl<'t, 'x> State<'t, 'x> {
             }
         }
         let has_args = args.is_some_and(|a| a.len() > 1) || last.is_some();
+        // Borrowed when it is a map: a clone would count a reference on a map both
+        // cores read (`.Values` and everything under it).
+        let object_map;
         let map = match &value {
-            Value::Map(m) => Some(m.clone()),
-            Value::Object(o) => o.as_map(),
+            Value::Map(m) => Some(m),
+            Value::Object(o) => {
+                object_map = o.as_map();
+                object_map.as_ref()
+            }
             _ => None,
         };
         if let Some(map) = map {
@@ -672,6 +680,11 @@ impl<'t, 'x> State<'t, 'x> {
                 return Ok(Val::from_result(field));
             }
         }
+        let typ = if through_interface {
+            "interface {}".to_string()
+        } else {
+            value.type_name()
+        };
         self.errorf(format!("can't evaluate field {name} in type {typ}"))
     }
 }
