@@ -93,9 +93,9 @@ fn bool_val(b: bool) -> Val {
     Val::Direct(Value::Bool(b))
 }
 
-/// Calls builtin `b` with checked arguments; `callee` is the source text of the first
-/// argument (for `call`'s messages).
-pub(crate) fn call(b: Builtin, argv: &[Val], callee: Option<&str>) -> FResult {
+/// Calls builtin `b` with checked arguments; `callee` is the first argument as written
+/// (printed in `call`'s messages).
+pub(crate) fn call(b: Builtin, argv: &[Val], callee: Option<&crate::ast::Arg>) -> FResult {
     let values = || -> Vec<Value> { argv.iter().cloned().map(Val::into_value).collect() };
     match b {
         // Handled by the evaluator; reached only through a pipeline final value.
@@ -108,7 +108,7 @@ pub(crate) fn call(b: Builtin, argv: &[Val], callee: Option<&str>) -> FResult {
             Val::Invalid => Err(FuncError::new("call of nil")),
             v => Err(FuncError::new(format!(
                 "non-function {} of type {}",
-                callee.unwrap_or(""),
+                callee.map(ToString::to_string).unwrap_or_default(),
                 v.type_name()
             ))),
         },

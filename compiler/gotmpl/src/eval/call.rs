@@ -147,10 +147,8 @@ impl<'t> State<'t, '_> {
         }
 
         let result = match &callee {
-            Callee::Builtin(b) => {
-                let callee_text = args.first().map(ToString::to_string);
-                builtins::call(*b, &argv, callee_text.as_deref())
-            }
+            // The first argument's source text is for `call`'s error only.
+            Callee::Builtin(b) => builtins::call(*b, &argv, args.first()),
             Callee::Func(f) => {
                 let values: Vec<Value> = argv.into_iter().map(Val::into_value).collect();
                 let mut cb = self.callbacks();
