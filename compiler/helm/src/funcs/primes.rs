@@ -238,37 +238,59 @@ impl<'n> Montgomery<'n> {
         }
     }
 
-    /// `out = a * a / R mod n` (`t` is scratch of `k + 2` limbs). Coarsely integrated
-    /// operand scanning; the slices are cut to their lengths first so the loops run
-    /// without bounds checks.
+    /// `out = a * a / R mod n` (`t` is scratch of `2k` limbs). Separated operand
+    /// scanning: the square first, each cross product computed once and doubled (a
+    /// quarter fewer multiplications than a general product), then the Montgomery
+    /// reduction. The slices are cut to their lengths first so the loops run without
+    /// bounds checks.
     fn square(&self, a: &[u64], t: &mut [u64], out: &mut [u64]) {
         let k = self.n.len();
-        let (n, a, t, out) = (&self.n[..k], &a[..k], &mut t[..k + 2], &mut out[..k]);
+        let (n, a, t, out) = (&self.n[..k], &a[..k], &mut t[..2 * k], &mut out[..k]);
         t.fill(0);
-        for &ai in a {
+        // The products a[i]·a[j] with i < j, each once.
+        for i in 0..k {
+            let ai = u128::from(a[i]);
             let mut carry: u64 = 0;
-            for (tj, &aj) in t[..k].iter_mut().zip(a) {
-                let x = u128::from(*tj) + u128::from(aj) * u128::from(ai) + u128::from(carry);
+            for (tj, &aj) in t[2 * i + 1..i + k].iter_mut().zip(&a[i + 1..]) {
+                let x = u128::from(*tj) + ai * u128::from(aj) + u128::from(carry);
                 *tj = x as u64;
                 carry = (x >> 64) as u64;
             }
-            let x = u128::from(t[k]) + u128::from(carry);
-            t[k] = x as u64;
-            t[k + 1] = (x >> 64) as u64;
-            let m = t[0].wrapping_mul(self.n_inv);
-            let x = u128::from(t[0]) + u128::from(m) * u128::from(n[0]);
-            let mut carry = (x >> 64) as u64;
-            for j in 1..k {
-                let x = u128::from(t[j]) + u128::from(m) * u128::from(n[j]) + u128::from(carry);
-                t[j - 1] = x as u64;
+            t[i + k] = carry;
+        }
+        // Doubled, plus the squares a[i]² on the diagonal.
+        let mut shifted_out = 0;
+        for limb in t.iter_mut() {
+            let next = *limb >> 63;
+            *limb = (*limb << 1) | shifted_out;
+            shifted_out = next;
+        }
+        let mut carry: u64 = 0;
+        for (i, &ai) in a.iter().enumerate() {
+            let sq = u128::from(ai) * u128::from(ai);
+            let x = u128::from(t[2 * i]) + (sq & u128::from(u64::MAX)) + u128::from(carry);
+            t[2 * i] = x as u64;
+            let y = u128::from(t[2 * i + 1]) + (sq >> 64) + (x >> 64);
+            t[2 * i + 1] = y as u64;
+            carry = (y >> 64) as u64;
+        }
+        // Montgomery reduction: clear the low k limbs one at a time; `overflow` is the
+        // bit above limb 2k - 1.
+        let mut overflow: u64 = 0;
+        for i in 0..k {
+            let m = u128::from(t[i].wrapping_mul(self.n_inv));
+            let mut carry: u64 = 0;
+            for (tj, &nj) in t[i..i + k].iter_mut().zip(n) {
+                let x = u128::from(*tj) + m * u128::from(nj) + u128::from(carry);
+                *tj = x as u64;
                 carry = (x >> 64) as u64;
             }
-            let x = u128::from(t[k]) + u128::from(carry);
-            t[k - 1] = x as u64;
-            t[k] = t[k + 1] + (x >> 64) as u64;
+            let x = u128::from(t[i + k]) + u128::from(carry) + u128::from(overflow);
+            t[i + k] = x as u64;
+            overflow = (x >> 64) as u64;
         }
-        out.copy_from_slice(&t[..k]);
-        if t[k] != 0 || !less(out, n) {
+        out.copy_from_slice(&t[k..]);
+        if overflow != 0 || !less(out, n) {
             sub_in_place(out, n);
         }
     }
@@ -310,7 +332,7 @@ impl<'n> Montgomery<'n> {
         // x = 2^d in Montgomery form: square for each bit of d, double for each set bit.
         let mut x = one.clone();
         let mut next = vec![0u64; k];
-        let mut scratch = vec![0u64; k + 2];
+        let mut scratch = vec![0u64; 2 * k];
         for bit in (0..bit_length(&d)).rev() {
             self.square(&x, &mut scratch, &mut next);
             std::mem::swap(&mut x, &mut next);
