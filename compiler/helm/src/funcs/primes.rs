@@ -17,7 +17,8 @@
 //! Not here: the RSA key itself (see `rsa_keygen`).
 
 use crypto_bigint::BoxedUint;
-use crypto_primes::is_prime_with_rng;
+use crypto_bigint::Odd;
+use crypto_primes::hazmat::{lucas_test, AStarBase, LucasCheck, MillerRabin, Primality};
 use rand::RngCore;
 use rand_chacha::ChaCha20Rng;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -213,9 +214,24 @@ fn bit_length(n: &[u64]) -> u32 {
     }
 }
 
-/// The full BPSW test on the one candidate that passed the filter.
+/// The rest of the BPSW test on the one candidate that passed the filter: what
+/// `crypto-primes`' `is_prime_with_rng` runs after its Miller–Rabin test to base 2, which
+/// the filter has just passed (the same test, so skipping it changes no answer), in the
+/// same order and drawing the same random base from `rng`.
 fn confirm(rng: &mut ChaCha20Rng, candidate: &[u64]) -> bool {
-    is_prime_with_rng(rng, &BoxedUint::from_words(candidate.iter().copied()))
+    let odd: Option<Odd<BoxedUint>> =
+        Odd::new(BoxedUint::from_words(candidate.iter().copied())).into();
+    let Some(odd) = odd else {
+        return false;
+    };
+    match lucas_test(odd.clone(), AStarBase, LucasCheck::Strong) {
+        Primality::Composite => false,
+        Primality::Prime => true,
+        // (Its random base needs more than 2 bits; candidates have at least 32.)
+        _ => MillerRabin::new(odd)
+            .test_random_base(rng)
+            .is_probably_prime(),
+    }
 }
 
 /// Montgomery arithmetic modulo an odd `n` of `k` limbs, with `R = 2^(64k)`.
