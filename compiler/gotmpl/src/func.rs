@@ -145,6 +145,11 @@ impl FuncMap {
         self.funcs.insert(name.into(), function);
     }
 
+    /// Whether the map holds no function.
+    pub fn is_empty(&self) -> bool {
+        self.funcs.is_empty()
+    }
+
     /// The function named `name`.
     pub fn get(&self, name: &str) -> Option<&Function> {
         self.funcs.get(name)

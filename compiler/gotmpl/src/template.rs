@@ -115,6 +115,16 @@ impl Templates {
         Arc::make_mut(&mut self.funcs).extend(funcs);
     }
 
+    /// [`Templates::add_funcs`] for a map many sets use: a set with no functions of its
+    /// own yet shares `funcs` instead of copying its entries.
+    pub fn add_shared_funcs(&mut self, funcs: &Arc<FuncMap>) {
+        if self.funcs.is_empty() {
+            self.funcs = funcs.clone();
+        } else {
+            self.add_funcs(funcs);
+        }
+    }
+
     /// The function map.
     pub fn funcs(&self) -> &FuncMap {
         &self.funcs

@@ -141,7 +141,11 @@ impl RenderEnv {
     /// times (Helm's recursion guard).
     pub(crate) fn enter_include(&self, name: &str, limit: usize) -> bool {
         let mut map = lock(&self.includes);
-        let n = map.entry(name.to_string()).or_insert(0);
+        // Looked up before inserting: `entry` would copy the name on every include.
+        let n = match map.get_mut(name) {
+            Some(n) => n,
+            None => map.entry(name.to_string()).or_insert(0),
+        };
         if *n > limit {
             return false;
         }

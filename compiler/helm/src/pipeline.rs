@@ -416,7 +416,7 @@ fn release_name(chart_path: &Path, opts: &TemplateOptions) -> Result<String, Tem
 fn render_name_template(text: &str) -> Result<String, TemplateError> {
     let mut set = Templates::new("name-template");
     set.set_missing_key(MissingKey::Zero);
-    set.add_funcs(&crate::funcs::func_map());
+    set.add_shared_funcs(crate::funcs::shared_func_map());
     let invalid = |e: kubake_gotmpl::Error| TemplateError::Invalid(e.to_string());
     set.parse("name-template", text).map_err(invalid)?;
     let opts = ExecOptions {

@@ -367,7 +367,7 @@ pub fn render_set(
 ) -> Result<Rendered, RenderError> {
     let mut set = Templates::new("gotpl");
     set.set_missing_key(MissingKey::Zero);
-    set.add_funcs(&crate::funcs::func_map());
+    set.add_shared_funcs(crate::funcs::shared_func_map());
     let mut names: Vec<String> = templates.keys().cloned().collect();
     sort_templates(&mut names);
     let parsed = parse_files(&set, &names, templates, cache);

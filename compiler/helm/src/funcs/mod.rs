@@ -64,6 +64,13 @@ pub fn func_map() -> FuncMap {
     map
 }
 
+/// [`func_map`], made once per process and shared by every render's template set (the
+/// functions keep no state of their own: a render's is in its host data).
+pub fn shared_func_map() -> &'static std::sync::Arc<FuncMap> {
+    static FUNCS: std::sync::OnceLock<std::sync::Arc<FuncMap>> = std::sync::OnceLock::new();
+    FUNCS.get_or_init(|| std::sync::Arc::new(func_map()))
+}
+
 /// The names [`func_map`] defines, sorted: 220, which with Go's 19 builtins (Sprig's
 /// `slice` replacing Go's) make Helm v3.17.2's 238.
 pub fn names() -> Vec<String> {

@@ -488,7 +488,7 @@ mod observation_tests {
     fn sprig_has_over_the_set_is_a_has_query() {
         let (set, q) = observed(&["a/v1"]);
         let mut t = kubake_gotmpl::template::Templates::new("t");
-        t.add_funcs(&crate::funcs::func_map());
+        t.add_shared_funcs(crate::funcs::shared_func_map());
         t.parse(
             "t",
             r#"{{ has "a/v1" . }} {{ has "b/v1" . }} {{ has 1 . }}"#,
