@@ -12,11 +12,43 @@ use crate::value::{GoType, Kind, List, UintKind, Value};
 
 /// A parameter type: a Go type, or `reflect.Value` (the builtin sees the value with its
 /// reflection state, including "no value").
-#[derive(Clone, Debug)]
-pub(crate) enum Param {
-    Go(GoType),
+/// Borrowed from the callee's signature: a call looks its parameters up, never copies
+/// them (a signature's types are shared by every call, on every core).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Param<'a> {
+    Go(&'a GoType),
     Reflect,
 }
+
+/// A callee's fixed parameters: a builtin's, or a function's or method's signature.
+#[derive(Clone, Copy)]
+pub(crate) enum Params<'a> {
+    Builtin(&'static [Param<'static>]),
+    Signature(&'a [GoType]),
+}
+
+impl<'a> Params<'a> {
+    pub(crate) fn len(self) -> usize {
+        match self {
+            Params::Builtin(p) => p.len(),
+            Params::Signature(p) => p.len(),
+        }
+    }
+
+    /// Parameter `i` (`i < len`).
+    pub(crate) fn get(self, i: usize) -> Param<'a> {
+        match self {
+            Params::Builtin(p) => p[i],
+            Params::Signature(p) => Param::Go(&p[i]),
+        }
+    }
+}
+
+static INTERFACE: GoType = GoType::Interface;
+static STRING: GoType = GoType::String;
+static ONE_REFLECT: [Param<'static>; 1] = [Param::Reflect];
+static TWO_REFLECT: [Param<'static>; 2] = [Param::Reflect, Param::Reflect];
+static FORMAT: [Param<'static>; 1] = [Param::Go(&STRING)];
 
 /// Go's builtins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,16 +106,17 @@ impl Builtin {
         NAMES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
     }
 
-    pub(crate) fn params(self) -> (Vec<Param>, Option<Param>) {
+    pub(crate) fn params(self) -> (Params<'static>, Option<Param<'static>>) {
         use Builtin::*;
-        let any = || Param::Go(GoType::Interface);
-        match self {
-            And | Or | Call | Index | Slice | Eq => (vec![Param::Reflect], Some(Param::Reflect)),
-            Not | Len => (vec![Param::Reflect], None),
-            Ne | Lt | Le | Gt | Ge => (vec![Param::Reflect, Param::Reflect], None),
-            Html | Js | UrlQuery | Print | Println => (vec![], Some(any())),
-            Printf => (vec![Param::Go(GoType::String)], Some(any())),
-        }
+        let any = Param::Go(&INTERFACE);
+        let (fixed, variadic): (&'static [Param<'static>], _) = match self {
+            And | Or | Call | Index | Slice | Eq => (&ONE_REFLECT, Some(Param::Reflect)),
+            Not | Len => (&ONE_REFLECT, None),
+            Ne | Lt | Le | Gt | Ge => (&TWO_REFLECT, None),
+            Html | Js | UrlQuery | Print | Println => (&[], Some(any)),
+            Printf => (&FORMAT, Some(any)),
+        };
+        (Params::Builtin(fixed), variadic)
     }
 }
 

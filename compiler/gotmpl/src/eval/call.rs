@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::{At, State, Val, R};
 use crate::ast::Arg;
-use crate::builtins::{self, Builtin, Param};
+use crate::builtins::{self, Builtin, Param, Params};
 use crate::error::Error;
 use crate::func::{CallContext, Callbacks, Function, Signature};
 use crate::template::Templates;
@@ -34,13 +34,13 @@ pub(crate) enum Callee<'f> {
 
 impl Callee<'_> {
     /// The parameter types (builtins take `reflect.Value`s for most).
-    fn params(&self) -> (Vec<Param>, Option<Param>) {
-        let from_sig = |s: &Signature| {
+    fn params(&self) -> (Params<'_>, Option<Param<'_>>) {
+        fn from_sig(s: &Signature) -> (Params<'_>, Option<Param<'_>>) {
             (
-                s.params.iter().cloned().map(Param::Go).collect(),
-                s.variadic.clone().map(Param::Go),
+                Params::Signature(&s.params),
+                s.variadic.as_ref().map(Param::Go),
             )
-        };
+        }
         match self {
             Callee::Func(f) => from_sig(f.signature()),
             Callee::Method(_, s) => from_sig(s),
@@ -111,13 +111,13 @@ impl<'t> State<'t, '_> {
             let want = name == "or";
             let mut v = Val::Invalid;
             for arg in args {
-                v = self.eval_arg(dot, Some(&Param::Reflect), arg)?;
+                v = self.eval_arg(dot, Some(Param::Reflect), arg)?;
                 if v.truth() == want {
                     return Ok(v);
                 }
             }
             if let Some(last) = last {
-                v = self.validate_type(last, Some(&Param::Reflect))?;
+                v = self.validate_type(last, Some(Param::Reflect))?;
             }
             return Ok(v);
         }
@@ -125,11 +125,11 @@ impl<'t> State<'t, '_> {
         let mut argv: Vec<Val> = Vec::with_capacity(num_in);
         let mut i = 0;
         while i < num_fixed && i < args.len() {
-            let v = self.eval_arg(dot, Some(&params[i]), &args[i])?;
+            let v = self.eval_arg(dot, Some(params.get(i)), &args[i])?;
             argv.push(v);
             i += 1;
         }
-        if let Some(rest) = &variadic {
+        if let Some(rest) = variadic {
             while i < args.len() {
                 let v = self.eval_arg(dot, Some(rest), &args[i])?;
                 argv.push(v);
@@ -137,10 +137,10 @@ impl<'t> State<'t, '_> {
             }
         }
         if let Some(last) = last {
-            let t = match &variadic {
+            let t = match variadic {
                 Some(rest) if num_in > num_fixed => rest,
-                Some(_) => &params[num_in - 1],
-                None => &params[params.len() - 1],
+                Some(_) => params.get(num_in - 1),
+                None => params.get(params.len() - 1),
             };
             let v = self.validate_type(last, Some(t))?;
             argv.push(v);
@@ -197,7 +197,7 @@ impl<'t> State<'t, '_> {
     }
 
     /// Go's `validateType`; `typ` `None` is Go's nil type (chain receivers).
-    pub(super) fn validate_type(&mut self, value: Val, typ: Option<&Param>) -> R<Val> {
+    pub(super) fn validate_type(&mut self, value: Val, typ: Option<Param<'_>>) -> R<Val> {
         let Some(typ) = typ else {
             return Ok(value);
         };
@@ -235,7 +235,7 @@ impl<'t> State<'t, '_> {
     }
 
     /// Go's `evalArg`.
-    pub(super) fn eval_arg(&mut self, dot: &Val, typ: Option<&Param>, n: &'t Arg) -> R<Val> {
+    pub(super) fn eval_arg(&mut self, dot: &Val, typ: Option<Param<'_>>, n: &'t Arg) -> R<Val> {
         self.at(At::Arg(n));
         match n {
             Arg::Dot { .. } => return self.validate_type(dot.clone(), typ),
