@@ -12,6 +12,7 @@ use crate::value::{GoType, Kind, List, UintKind, Value};
 
 /// A parameter type: a Go type, or `reflect.Value` (the builtin sees the value with its
 /// reflection state, including "no value").
+///
 /// Borrowed from the callee's signature: a call looks its parameters up, never copies
 /// them (a signature's types are shared by every call, on every core).
 #[derive(Clone, Copy, Debug)]

@@ -225,12 +225,15 @@ fn sort_by_kind(manifests: &mut [Manifest]) {
     });
 }
 
+/// The bytes of text below which a parallel step is not worth another thread (starting
+/// one costs about what reading this much YAML does).
+pub(crate) const MIN_BYTES_PER_THREAD: usize = 256 * 1024;
+
 /// [`read_head`] of every document, in order. Reading a head parses the whole document
 /// (Helm rejects a rendered document that is not YAML), which for a big chart costs as
 /// much as executing its templates; the documents are independent, so they are read on
 /// as many threads as there are cores.
 fn read_heads(docs: &[(&String, String)]) -> Vec<Result<Head, ManifestError>> {
-    const MIN_BYTES_PER_THREAD: usize = 256 * 1024;
     let bytes: usize = docs.iter().map(|(_, d)| d.len()).sum();
     crate::parallel::map_in_order(docs, bytes / MIN_BYTES_PER_THREAD + 1, |(path, doc)| {
         read_head(path, doc)

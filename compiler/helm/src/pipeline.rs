@@ -364,7 +364,9 @@ fn collect_crds(
     crd_files(chart, full_path, &mut files);
     // Megabytes of text for a big chart (kube-prometheus-stack's are 4.7 MB): the
     // files become texts on all cores.
-    let texts = crate::parallel::map_in_order(&files, usize::MAX, |(_, file)| {
+    let bytes: u64 = files.iter().map(|(_, f)| f.data.len()).sum();
+    let threads = usize::try_from(bytes).unwrap_or(usize::MAX) / manifest::MIN_BYTES_PER_THREAD + 1;
+    let texts = crate::parallel::map_in_order(&files, threads, |(_, file)| {
         // Room for the newline the file gets when it is printed or handed on alone.
         let data = file.data.read()?;
         Ok(crate::funcs::text::text_with_room(&data, 1))
