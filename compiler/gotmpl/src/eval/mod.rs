@@ -152,6 +152,24 @@ pub(crate) struct State<'t, 'x> {
     at: At<'t>,
 }
 
+/// The leading steps of a field chain (`.Values.a.b`) that go through present keys of
+/// plain maps, taken under the maps' read locks: the value reached is cloned once, where
+/// stepping field by field clones (and drops) every map on the way, counting references
+/// on maps that every core reads. Returns the value as [`State::eval_field`] would have
+/// it and the number of fields taken, or `None` when the first is not a key of `map`;
+/// the general path takes over from there (objects, missing keys, errors).
+fn descend(map: &crate::Map, idents: &[crate::ast::Name]) -> Option<(Val, usize)> {
+    map.with_value(&idents[0], |value| {
+        let value = value?;
+        if let (Value::Map(inner), true) = (value, idents.len() > 1) {
+            if let Some((reached, steps)) = descend(inner, &idents[1..]) {
+                return Some((reached, steps + 1));
+            }
+        }
+        Some((Val::of_elem(map.elem(), value.clone()), 1))
+    })
+}
+
 /// Runs template `name` of `set` with `data` (Go's `ExecuteTemplate`).
 pub(crate) fn execute(
     set: &Templates,
@@ -602,7 +620,14 @@ impl<'t, 'x> State<'t, 'x> {
         last: Option<Val>,
     ) -> R<Val> {
         let n = idents.len();
-        for ident in &idents[..n - 1] {
+        let mut done = 0;
+        if let (Some(Value::Map(map)), true) = (receiver.value(), n > 1) {
+            if let Some((reached, steps)) = descend(map, &idents[..n - 1]) {
+                receiver = reached;
+                done = steps;
+            }
+        }
+        for ident in &idents[done..n - 1] {
             receiver = self.eval_field(dot, ident, node, None, None, receiver)?;
         }
         self.eval_field(dot, &idents[n - 1], node, args, last, receiver)

@@ -462,6 +462,12 @@ impl Map {
         self.read().get(key).cloned()
     }
 
+    /// `f` of the value at `key`, under the map's read lock: for a lookup that goes on
+    /// into the value without keeping it (no reference counted on it).
+    pub fn with_value<R>(&self, key: &str, f: impl FnOnce(Option<&Value>) -> R) -> R {
+        f(self.read().get(key))
+    }
+
     /// Whether `key` is present (even with a nil value).
     pub fn contains_key(&self, key: &str) -> bool {
         self.read().contains_key(key)
