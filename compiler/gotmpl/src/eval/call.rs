@@ -249,7 +249,7 @@ impl<'t> State<'t, '_> {
             Arg::Field { idents, .. } => {
                 let v = self.eval_field_chain(
                     dot,
-                    dot.clone(),
+                    dot,
                     n,
                     idents,
                     Some(std::slice::from_ref(n)),
@@ -314,9 +314,7 @@ impl<'t> State<'t, '_> {
         match n {
             Arg::Bool { value, .. } => Ok(Val::Direct(Value::Bool(*value))),
             Arg::Dot { .. } => Ok(dot.clone()),
-            Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, dot.clone(), n, idents, None, None)
-            }
+            Arg::Field { idents, .. } => self.eval_field_chain(dot, dot, n, idents, None, None),
             Arg::Identifier { name, .. } => {
                 self.eval_function(dot, n, name, At::Arg(n), None, None)
             }

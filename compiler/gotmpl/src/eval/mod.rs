@@ -514,14 +514,7 @@ impl<'t, 'x> State<'t, 'x> {
         match first {
             Arg::Field { idents, .. } => {
                 self.at(At::Arg(first));
-                return self.eval_field_chain(
-                    dot,
-                    dot.clone(),
-                    first,
-                    idents,
-                    Some(&cmd.args),
-                    last,
-                );
+                return self.eval_field_chain(dot, dot, first, idents, Some(&cmd.args), last);
             }
             Arg::Chain { .. } => return self.eval_chain_node(dot, first, Some(&cmd.args), last),
             Arg::Identifier { name, .. } => {
@@ -584,7 +577,7 @@ impl<'t, 'x> State<'t, 'x> {
             return self.errorf(format!("indirection through explicit nil in {chain}"));
         }
         let pipe = self.eval_arg(dot, None, node)?;
-        self.eval_field_chain(dot, pipe, chain, fields, args, last)
+        self.eval_field_chain(dot, &pipe, chain, fields, args, last)
     }
 
     fn eval_variable_node(
@@ -607,26 +600,26 @@ impl<'t, 'x> State<'t, 'x> {
             }
             return Ok(value);
         }
-        self.eval_field_chain(dot, value, var, &idents[1..], args, last)
+        self.eval_field_chain(dot, &value, var, &idents[1..], args, last)
     }
 
+    /// The fields `idents` of `receiver` (borrowed: most chains start at dot, which is
+    /// copied only when the chain does not start through a map, see [`descend`]).
     fn eval_field_chain(
         &mut self,
         dot: &Val,
-        mut receiver: Val,
+        receiver: &Val,
         node: &'t Arg,
         idents: &'t [crate::ast::Name],
         args: Option<&'t [Arg]>,
         last: Option<Val>,
     ) -> R<Val> {
         let n = idents.len();
-        let mut done = 0;
-        if let (Some(Value::Map(map)), true) = (receiver.value(), n > 1) {
-            if let Some((reached, steps)) = descend(map, &idents[..n - 1]) {
-                receiver = reached;
-                done = steps;
-            }
-        }
+        let through_maps = match (receiver.value(), n > 1) {
+            (Some(Value::Map(map)), true) => descend(map, &idents[..n - 1]),
+            _ => None,
+        };
+        let (mut receiver, done) = through_maps.unwrap_or_else(|| (receiver.clone(), 0));
         for ident in &idents[done..n - 1] {
             receiver = self.eval_field(dot, ident, node, None, None, receiver)?;
         }
