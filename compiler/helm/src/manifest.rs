@@ -225,9 +225,12 @@ fn sort_by_kind(manifests: &mut [Manifest]) {
     });
 }
 
-/// The bytes of text below which a parallel step is not worth another thread (starting
-/// one costs about what reading this much YAML does).
-pub(crate) const MIN_BYTES_PER_THREAD: usize = 256 * 1024;
+/// How many threads a parallel step over `bytes` of text is worth: one per 256 KB
+/// (starting a thread costs about what reading that much YAML does).
+pub(crate) fn threads_for_bytes(bytes: usize) -> usize {
+    const MIN_BYTES_PER_THREAD: usize = 256 * 1024;
+    bytes / MIN_BYTES_PER_THREAD + 1
+}
 
 /// [`read_head`] of every document, in order. Reading a head parses the whole document
 /// (Helm rejects a rendered document that is not YAML), which for a big chart costs as
@@ -235,7 +238,7 @@ pub(crate) const MIN_BYTES_PER_THREAD: usize = 256 * 1024;
 /// as many threads as there are cores.
 fn read_heads(docs: &[(&String, String)]) -> Vec<Result<Head, ManifestError>> {
     let bytes: usize = docs.iter().map(|(_, d)| d.len()).sum();
-    crate::parallel::map_in_order(docs, bytes / MIN_BYTES_PER_THREAD + 1, |(path, doc)| {
+    crate::parallel::map_in_order(docs, threads_for_bytes(bytes), |(path, doc)| {
         read_head(path, doc)
     })
 }

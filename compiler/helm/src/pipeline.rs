@@ -365,7 +365,7 @@ fn collect_crds(
     // Megabytes of text for a big chart (kube-prometheus-stack's are 4.7 MB): the
     // files become texts on all cores.
     let bytes: u64 = files.iter().map(|(_, f)| f.data.len()).sum();
-    let threads = usize::try_from(bytes).unwrap_or(usize::MAX) / manifest::MIN_BYTES_PER_THREAD + 1;
+    let threads = manifest::threads_for_bytes(usize::try_from(bytes).unwrap_or(usize::MAX));
     let texts = crate::parallel::map_in_order(&files, threads, |(_, file)| {
         // Room for the newline the file gets when it is printed or handed on alone.
         let data = file.data.read()?;

@@ -646,15 +646,15 @@ impl<'t, 'x> State<'t, 'x> {
         }
         // The receiver's type name is only for errors: made there, not on every step
         // of every field chain.
-        let through_interface = matches!(receiver, Val::Iface(_));
-        let value = match receiver {
+        let value = match &receiver {
             Val::Iface(Value::Nil) => {
-                return self.errorf(format!("nil pointer evaluating interface {{}}.{name}"));
+                let typ = receiver.type_name();
+                return self.errorf(format!("nil pointer evaluating {typ}.{name}"));
             }
             Val::Iface(v) | Val::Direct(v) => v,
             Val::Invalid => return Ok(Val::Invalid),
         };
-        if let Value::Object(obj) = &value {
+        if let Value::Object(obj) = value {
             if let Some(sig) = obj.method(name) {
                 let callee = call::Callee::Method(obj.clone(), sig);
                 return self.eval_call(dot, callee, false, At::Arg(node), name, args, last);
@@ -664,7 +664,7 @@ impl<'t, 'x> State<'t, 'x> {
         // Borrowed when it is a map: a clone would count a reference on a map both
         // cores read (`.Values` and everything under it).
         let object_map;
-        let map = match &value {
+        let map = match value {
             Value::Map(m) => Some(m),
             Value::Object(o) => {
                 object_map = o.as_map();
@@ -688,7 +688,7 @@ impl<'t, 'x> State<'t, 'x> {
                 },
             };
         }
-        if let Value::Object(obj) = &value {
+        if let Value::Object(obj) = value {
             if let Some(field) = obj.field(name) {
                 if has_args {
                     return self.errorf(format!(
@@ -698,11 +698,7 @@ impl<'t, 'x> State<'t, 'x> {
                 return Ok(Val::from_result(field));
             }
         }
-        let typ = if through_interface {
-            "interface {}".to_string()
-        } else {
-            value.type_name()
-        };
+        let typ = receiver.type_name();
         self.errorf(format!("can't evaluate field {name} in type {typ}"))
     }
 }
