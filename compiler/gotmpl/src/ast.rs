@@ -277,8 +277,9 @@ pub enum Arg {
     String {
         /// Byte offset.
         pos: usize,
-        /// The source text with quotes.
-        quoted: Name,
+        /// The source text with quotes, when it is not `"` + `text` + `"` (an escape or
+        /// a raw string): most constants need no second copy.
+        quoted: Option<Name>,
         /// The unquoted value.
         text: Arc<str>,
     },
@@ -385,7 +386,11 @@ impl fmt::Display for Arg {
             Arg::Nil { .. } => f.write_str("nil"),
             Arg::Bool { value, .. } => f.write_str(if *value { "true" } else { "false" }),
             Arg::Number(n) => f.write_str(&n.text),
-            Arg::String { quoted, .. } => f.write_str(quoted),
+            Arg::String {
+                quoted: Some(quoted),
+                ..
+            } => f.write_str(quoted),
+            Arg::String { text, .. } => write!(f, "\"{text}\""),
             Arg::Pipe(p) => write!(f, "{p}"),
         }
     }

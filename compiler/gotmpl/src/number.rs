@@ -5,14 +5,17 @@
 //!
 //! Not here: the lexer's number scanning (deliberately loose, as Go's) or formatting.
 
+use std::borrow::Cow;
+
 use crate::ast::Number;
 use crate::lexer::ItemKind;
 
 const SYNTAX: &str = "invalid syntax";
 
 /// `strconv.Unquote` for `"..."` and `` `...` `` literals. Escapes producing bytes that are
-/// not UTF-8 (`"\xff"`) become U+FFFD, since values are Rust strings.
-pub(crate) fn unquote(s: &str) -> Result<String, String> {
+/// not UTF-8 (`"\xff"`) become U+FFFD, since values are Rust strings. Borrows the text
+/// between the quotes when it stands for itself (nearly every constant in a chart).
+pub(crate) fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
     let bytes = s.as_bytes();
     if bytes.len() < 2 || bytes[0] != bytes[bytes.len() - 1] {
         return Err(SYNTAX.into());
@@ -23,10 +26,12 @@ pub(crate) fn unquote(s: &str) -> Result<String, String> {
             if inner.contains('`') {
                 return Err(SYNTAX.into());
             }
-            Ok(inner.replace('\r', ""))
+            if inner.contains('\r') {
+                return Ok(Cow::Owned(inner.replace('\r', "")));
+            }
+            Ok(Cow::Borrowed(inner))
         }
-        // Nearly every string constant has no escapes: each character stands for itself.
-        b'"' if !inner.contains(['\\', '\n', '"']) => Ok(inner.to_string()),
+        b'"' if !inner.contains(['\\', '\n', '"']) => Ok(Cow::Borrowed(inner)),
         b'"' => {
             let mut out: Vec<u8> = Vec::with_capacity(inner.len());
             let mut rest = inner;
@@ -35,7 +40,7 @@ pub(crate) fn unquote(s: &str) -> Result<String, String> {
                 out.extend_from_slice(&piece);
                 rest = tail;
             }
-            Ok(String::from_utf8_lossy(&out).into_owned())
+            Ok(Cow::Owned(String::from_utf8_lossy(&out).into_owned()))
         }
         _ => Err(SYNTAX.into()),
     }

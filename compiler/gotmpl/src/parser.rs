@@ -9,6 +9,7 @@
 //! 10000 levels of parentheses (`max expression depth exceeded`), and the same bound on
 //! nested control structures so no input can exhaust the stack.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::ast::{is_empty_tree, Arg, Branch, Command, Name, Node, Number, Pipe, TextSpan, Tree};
@@ -53,12 +54,11 @@ struct Parser<'a, 'f> {
     control_depth: usize,
     has_function: &'f dyn Fn(&str) -> bool,
     trees: Vec<Tree>,
-    /// Every name and string constant already made, shared by later uses.
-    names: foldhash::HashSet<Name>,
-    /// Stacks the lists being parsed grow on, so that each list is allocated once at
+    /// Every name and string constant already made, shared by later uses; and the
+    /// stacks the lists being parsed grow on, so that each list is allocated once at
     /// its final size (most are one or two items; grown in place they would each take
     /// room for four).
-    scratch: Scratch,
+    reused: Reused,
 }
 
 #[derive(Default)]
@@ -66,6 +66,17 @@ struct Scratch {
     nodes: Vec<Node>,
     cmds: Vec<Command>,
     args: Vec<Arg>,
+    names: Vec<Name>,
+}
+
+impl Scratch {
+    /// Empties the stacks (a parse that failed leaves items on them).
+    fn clear(&mut self) {
+        self.nodes.clear();
+        self.cmds.clear();
+        self.args.clear();
+        self.names.clear();
+    }
 }
 
 /// The items pushed on `stack` since it was `base` long, as an exactly sized vector.
@@ -109,14 +120,33 @@ pub(crate) fn parse(
         control_depth: 0,
         has_function,
         trees: Vec::new(),
-        // About one distinct name per 100 bytes of a chart template: sized up front so
-        // the set is not rebuilt as it grows.
-        names: foldhash::HashSet::with_capacity_and_hasher(text.len() / 100, Default::default()),
-        scratch: Scratch::default(),
+        reused: REUSED.take(),
     };
-    let root = p.parse_top()?;
-    p.add(name.to_string(), root)?;
-    Ok(p.trees)
+    let parsed = p.parse_top().and_then(|root| p.add(name.to_string(), root));
+    p.reused.scratch.clear();
+    if p.reused.names.len() > MAX_REUSED_NAMES {
+        p.reused.names = NameSet::default();
+    }
+    REUSED.set(std::mem::take(&mut p.reused));
+    parsed.map(|()| p.trees)
+}
+
+/// Past this many names, a thread's set of names starts afresh (it only saves work).
+const MAX_REUSED_NAMES: usize = 1 << 16;
+
+type NameSet = foldhash::HashSet<Name>;
+
+/// What one parse leaves to the next on the same thread: the names made so far (a
+/// chart's files share most of theirs: `Values`, `include`, its helpers' names) and the
+/// scratch stacks at the size they grew to.
+#[derive(Default)]
+struct Reused {
+    names: NameSet,
+    scratch: Scratch,
+}
+
+thread_local! {
+    static REUSED: std::cell::Cell<Reused> = std::cell::Cell::new(Reused::default());
 }
 
 type PResult<T> = Result<T, Error>;
@@ -142,11 +172,11 @@ impl<'a> Parser<'a, '_> {
 
     /// The shared copy of `text` (see [`Name`]).
     fn name(&mut self, text: &str) -> Name {
-        if let Some(name) = self.names.get(text) {
+        if let Some(name) = self.reused.names.get(text) {
             return name.clone();
         }
         let name: Name = Arc::from(text);
-        self.names.insert(name.clone());
+        self.reused.names.insert(name.clone());
         name
     }
 
@@ -242,7 +272,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn parse_top(&mut self) -> PResult<Vec<Node>> {
-        let base = self.scratch.nodes.len();
+        let base = self.reused.scratch.nodes.len();
         while self.peek().kind != ItemKind::Eof {
             if self.peek().kind == ItemKind::LeftDelim {
                 let delim = self.next();
@@ -253,12 +283,12 @@ impl<'a> Parser<'a, '_> {
                 self.backup2(delim);
             }
             match self.text_or_action()? {
-                Parsed::Node(n) => self.scratch.nodes.push(n),
+                Parsed::Node(n) => self.reused.scratch.nodes.push(n),
                 Parsed::End => return self.errorf("unexpected {{end}}"),
                 Parsed::Else(..) => return self.errorf("unexpected {{else}}"),
             }
         }
-        Ok(take_from(&mut self.scratch.nodes, base))
+        Ok(take_from(&mut self.reused.scratch.nodes, base))
     }
 
     /// Runs `f` as the parse of a new tree (a `define` or `block` body).
@@ -277,7 +307,7 @@ impl<'a> Parser<'a, '_> {
                 return p.unexpected(&name_tok, CONTEXT);
             }
             let name = match number::unquote(name_tok.val) {
-                Ok(s) => s,
+                Ok(s) => s.into_owned(),
                 Err(e) => return p.errorf(e),
             };
             p.expect(ItemKind::RightDelim, CONTEXT)?;
@@ -300,11 +330,11 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn item_list_inner(&mut self) -> PResult<(Vec<Node>, Parsed)> {
-        let base = self.scratch.nodes.len();
+        let base = self.reused.scratch.nodes.len();
         while self.peek_non_space().kind != ItemKind::Eof {
             match self.text_or_action()? {
-                Parsed::Node(n) => self.scratch.nodes.push(n),
-                other => return Ok((take_from(&mut self.scratch.nodes, base), other)),
+                Parsed::Node(n) => self.reused.scratch.nodes.push(n),
+                other => return Ok((take_from(&mut self.reused.scratch.nodes, base), other)),
             }
         }
         self.errorf("unexpected EOF")
@@ -485,7 +515,7 @@ impl<'a> Parser<'a, '_> {
     fn parse_template_name(&mut self, token: &Item<'_>, context: &str) -> PResult<String> {
         match token.kind {
             ItemKind::String | ItemKind::RawString => match number::unquote(token.val) {
-                Ok(s) => Ok(s),
+                Ok(s) => Ok(s.into_owned()),
                 Err(e) => self.errorf(e),
             },
             _ => self.unexpected(token, context),
@@ -500,7 +530,7 @@ impl<'a> Parser<'a, '_> {
             decl: Vec::new(),
             cmds: Vec::new(),
         };
-        let cmds_base = self.scratch.cmds.len();
+        let cmds_base = self.reused.scratch.cmds.len();
         'decls: loop {
             let v = self.peek_non_space();
             if v.kind != ItemKind::Variable {
@@ -539,7 +569,7 @@ impl<'a> Parser<'a, '_> {
             let token = self.next_non_space();
             match token.kind {
                 k if k == end => {
-                    pipe.cmds = take_from(&mut self.scratch.cmds, cmds_base);
+                    pipe.cmds = take_from(&mut self.reused.scratch.cmds, cmds_base);
                     self.check_pipeline(&pipe, context)?;
                     return Ok(pipe);
                 }
@@ -557,8 +587,8 @@ impl<'a> Parser<'a, '_> {
                 | ItemKind::LeftParen => {
                     self.backup();
                     let cmd = self.command()?;
-                    self.scratch.cmds.push(cmd);
-                    if self.scratch.cmds.len() - cmds_base > MAX_PIPELINE_CMDS {
+                    self.reused.scratch.cmds.push(cmd);
+                    if self.reused.scratch.cmds.len() - cmds_base > MAX_PIPELINE_CMDS {
                         return self.errorf("pipeline too long");
                     }
                 }
@@ -588,11 +618,11 @@ impl<'a> Parser<'a, '_> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().pos;
-        let args_base = self.scratch.args.len();
+        let args_base = self.reused.scratch.args.len();
         loop {
             self.peek_non_space();
             if let Some(operand) = self.operand()? {
-                self.scratch.args.push(operand);
+                self.reused.scratch.args.push(operand);
             }
             let token = self.next();
             match token.kind {
@@ -603,7 +633,7 @@ impl<'a> Parser<'a, '_> {
             }
             break;
         }
-        let args = take_from(&mut self.scratch.args, args_base);
+        let args = take_from(&mut self.reused.scratch.args, args_base);
         if args.is_empty() {
             return self.errorf("empty command");
         }
@@ -614,46 +644,46 @@ impl<'a> Parser<'a, '_> {
         let Some(node) = self.term()? else {
             return Ok(None);
         };
+        // A field or variable term has taken the fields after it already (`term`).
         if self.peek().kind != ItemKind::Field {
             return Ok(Some(node));
         }
-        let chain_pos = self.peek().pos;
-        let mut fields = Vec::new();
-        while self.peek().kind == ItemKind::Field {
-            let f = self.next();
-            fields.push(self.name(&f.val[1..]));
-        }
-        Ok(Some(match node {
-            Arg::Field { mut idents, .. } => {
-                idents.extend(fields);
-                Arg::Field {
-                    pos: chain_pos,
-                    idents,
-                }
-            }
-            Arg::Variable { mut idents, .. } => {
-                idents.extend(fields);
-                Arg::Variable {
-                    pos: chain_pos,
-                    idents,
-                }
-            }
+        if matches!(
+            node,
             Arg::Bool { .. }
-            | Arg::String { .. }
-            | Arg::Number(_)
-            | Arg::Nil { .. }
-            | Arg::Dot { .. } => {
-                return self.errorf(format!(
-                    "unexpected . after term {}",
-                    crate::fmt::quote_go(&node.to_string())
-                ));
-            }
-            other => Arg::Chain {
-                pos: chain_pos,
-                node: Box::new(other),
-                fields,
-            },
+                | Arg::String { .. }
+                | Arg::Number(_)
+                | Arg::Nil { .. }
+                | Arg::Dot { .. }
+        ) {
+            return self.errorf(format!(
+                "unexpected . after term {}",
+                crate::fmt::quote_go(&node.to_string())
+            ));
+        }
+        let base = self.reused.scratch.names.len();
+        let pos = self.chain_fields().unwrap_or_default();
+        Ok(Some(Arg::Chain {
+            pos,
+            node: Box::new(node),
+            fields: take_from(&mut self.reused.scratch.names, base),
         }))
+    }
+
+    /// Pushes the names of the fields that follow a term (`.b.c` after `.a`, `$x` or
+    /// `(...)`) onto the scratch name stack; the position of the first one, which Go
+    /// gives the whole chain, or `None` when no field follows.
+    fn chain_fields(&mut self) -> Option<usize> {
+        let first = self.peek();
+        if first.kind != ItemKind::Field {
+            return None;
+        }
+        while self.peek().kind == ItemKind::Field {
+            let field = self.next();
+            let name = self.name(&field.val[1..]);
+            self.reused.scratch.names.push(name);
+        }
+        Some(first.pos)
     }
 
     fn term(&mut self) -> PResult<Option<Arg>> {
@@ -675,10 +705,17 @@ impl<'a> Parser<'a, '_> {
             ItemKind::Dot => Arg::Dot { pos },
             ItemKind::Nil => Arg::Nil { pos },
             ItemKind::Variable => return self.use_var(pos, token.val).map(Some),
-            ItemKind::Field => Arg::Field {
-                pos,
-                idents: vec![self.name(&token.val[1..])],
-            },
+            ItemKind::Field => {
+                // `.a.b.c` is one field node (Go's operand folds the chain into it), at
+                // the position of `.b` when there is a chain.
+                let base = self.reused.scratch.names.len();
+                let name = self.name(&token.val[1..]);
+                self.reused.scratch.names.push(name);
+                Arg::Field {
+                    pos: self.chain_fields().unwrap_or(pos),
+                    idents: take_from(&mut self.reused.scratch.names, base),
+                }
+            }
             ItemKind::Bool => Arg::Bool {
                 pos,
                 value: token.val == "true",
@@ -701,11 +738,15 @@ impl<'a> Parser<'a, '_> {
                 Arg::Pipe(Box::new(r?))
             }
             ItemKind::String | ItemKind::RawString => match number::unquote(token.val) {
-                Ok(s) => Arg::String {
-                    pos,
-                    quoted: self.name(token.val),
-                    text: self.name(&s),
-                },
+                Ok(text) => {
+                    let plain = token.kind == ItemKind::String
+                        && matches!(text, Cow::Borrowed(t) if t.len() + 2 == token.val.len());
+                    Arg::String {
+                        pos,
+                        quoted: (!plain).then(|| self.name(token.val)),
+                        text: self.name(&text),
+                    }
+                }
                 Err(e) => return self.errorf(e),
             },
             _ => {
@@ -717,14 +758,23 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn use_var(&mut self, pos: usize, name: &str) -> PResult<Arg> {
-        let idents: Vec<Name> = name.split('.').map(|part| self.name(part)).collect();
-        if !self.st.vars.iter().any(|v| **v == *idents[0]) {
-            return self.errorf(format!(
-                "undefined variable {}",
-                crate::fmt::quote_go(&idents[0])
-            ));
+        let base = self.reused.scratch.names.len();
+        for part in name.split('.') {
+            let part = self.name(part);
+            self.reused.scratch.names.push(part);
         }
-        Ok(Arg::Variable { pos, idents })
+        let var = &self.reused.scratch.names[base];
+        if !self.st.vars.iter().any(|v| **v == **var) {
+            let message = format!("undefined variable {}", crate::fmt::quote_go(var));
+            self.reused.scratch.names.truncate(base);
+            return self.errorf(message);
+        }
+        // `$x.a.b` is one variable node, at the position of `.a` when fields follow.
+        let pos = self.chain_fields().unwrap_or(pos);
+        Ok(Arg::Variable {
+            pos,
+            idents: take_from(&mut self.reused.scratch.names, base),
+        })
     }
 }
 
@@ -808,6 +858,48 @@ mod tests {
         assert_eq!(
             trees[1].root[0].to_string(),
             "{{if .}}1{{else}}{{if .X}}2{{else}}3{{end}}{{end}}"
+        );
+    }
+
+    #[test]
+    fn constants_print_as_written_and_chains_sit_at_their_first_field() {
+        // The quoted form is kept only when it is not `"text"`.
+        assert_eq!(
+            err("{{\"a\\tb\".x}}"),
+            r#"template: t:1: unexpected . after term "\"a\\tb\"""#
+        );
+        assert_eq!(
+            err("{{`a`.x}}"),
+            r#"template: t:1: unexpected . after term "`a`""#
+        );
+        assert_eq!(
+            err("{{\"a\".x}}"),
+            r#"template: t:1: unexpected . after term "\"a\"""#
+        );
+        let trees = parse(
+            "t",
+            "{{.a.b.c}}{{.d}}{{$.e.f}}{{(.g).h.i}}".into(),
+            ("", ""),
+            &funcs,
+        )
+        .unwrap_or_default();
+        let args: Vec<(usize, String)> = trees[0]
+            .root
+            .iter()
+            .filter_map(|node| match node {
+                Node::Action { pipe, .. } => pipe.cmds[0].args.first(),
+                _ => None,
+            })
+            .map(|arg| (arg.pos(), arg.to_string()))
+            .collect();
+        assert_eq!(
+            args,
+            [
+                (4, ".a.b.c".to_string()),
+                (12, ".d".to_string()),
+                (19, "$.e.f".to_string()),
+                (31, "(.g).h.i".to_string())
+            ]
         );
     }
 
