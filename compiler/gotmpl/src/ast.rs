@@ -277,8 +277,11 @@ pub enum Arg {
     String {
         /// Byte offset.
         pos: usize,
-        /// The source text with quotes, when it is not `"` + `text` + `"` (an escape or
-        /// a raw string): most constants need no second copy.
+        /// Written between backquotes.
+        raw: bool,
+        /// The source text with quotes, when it is not `text` between its quotes (an
+        /// escape, or a carriage return dropped from a raw string): most constants
+        /// need no second copy.
         quoted: Option<Name>,
         /// The unquoted value.
         text: Arc<str>,
@@ -390,6 +393,9 @@ impl fmt::Display for Arg {
                 quoted: Some(quoted),
                 ..
             } => f.write_str(quoted),
+            Arg::String {
+                raw: true, text, ..
+            } => write!(f, "`{text}`"),
             Arg::String { text, .. } => write!(f, "\"{text}\""),
             Arg::Pipe(p) => write!(f, "{p}"),
         }

@@ -739,11 +739,12 @@ impl<'a> Parser<'a, '_> {
             }
             ItemKind::String | ItemKind::RawString => match number::unquote(token.val) {
                 Ok(text) => {
-                    let plain = token.kind == ItemKind::String
-                        && matches!(text, Cow::Borrowed(t) if t.len() + 2 == token.val.len());
+                    let as_written =
+                        matches!(text, Cow::Borrowed(t) if t.len() + 2 == token.val.len());
                     Arg::String {
                         pos,
-                        quoted: (!plain).then(|| self.name(token.val)),
+                        raw: token.kind == ItemKind::RawString,
+                        quoted: (!as_written).then(|| self.name(token.val)),
                         text: self.name(&text),
                     }
                 }
@@ -863,7 +864,7 @@ mod tests {
 
     #[test]
     fn constants_print_as_written_and_chains_sit_at_their_first_field() {
-        // The quoted form is kept only when it is not `"text"`.
+        // The quoted form is kept only when it is not the text between its quotes.
         assert_eq!(
             err("{{\"a\\tb\".x}}"),
             r#"template: t:1: unexpected . after term "\"a\\tb\"""#
@@ -871,6 +872,10 @@ mod tests {
         assert_eq!(
             err("{{`a`.x}}"),
             r#"template: t:1: unexpected . after term "`a`""#
+        );
+        assert_eq!(
+            err("{{`a\rb`.x}}"),
+            r#"template: t:1: unexpected . after term "`a\rb`""#
         );
         assert_eq!(
             err("{{\"a\".x}}"),
