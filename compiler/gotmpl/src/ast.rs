@@ -7,6 +7,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+/// A byte offset in the template's text (texts are under 4 GiB: the parser refuses
+/// bigger ones), 32 bits so that nodes stay small.
+pub type Pos = u32;
+
 /// An identifier, field name or constant as the parser shares it: one allocation per
 /// distinct spelling in a file, however often it occurs (`.Values`, `include`, `"app"`).
 pub type Name = Arc<str>;
@@ -21,13 +25,14 @@ pub struct Tree {
     /// The whole text of that file, for locating nodes.
     pub text: Arc<str>,
     /// The body.
-    pub root: Vec<Node>,
+    pub root: Box<[Node]>,
 }
 
 impl Tree {
     /// Go's `ErrorContext` location: `(line, column)` of byte offset `pos`, the column
     /// being the 0-based byte offset within the line.
-    pub fn location(&self, pos: usize) -> (usize, usize) {
+    pub fn location(&self, pos: Pos) -> (usize, usize) {
+        let pos = pos as usize;
         let before = self.text.get(..pos).unwrap_or(&self.text);
         let line = 1 + before.matches('\n').count();
         let col = match before.rfind('\n') {
@@ -40,16 +45,21 @@ impl Tree {
 
 impl Drop for Tree {
     fn drop(&mut self) {
-        dismantle(std::mem::take(&mut self.root), Vec::new());
+        dismantle(std::mem::take(&mut self.root).into_vec(), Vec::new());
     }
 }
 
 impl Drop for Branch {
     fn drop(&mut self) {
         if !self.list.is_empty() || self.else_list.is_some() || !self.pipe.cmds.is_empty() {
-            let mut nodes = std::mem::take(&mut self.list);
-            nodes.extend(self.else_list.take().into_iter().flatten());
-            dismantle(nodes, std::mem::take(&mut self.pipe.cmds));
+            let mut nodes = std::mem::take(&mut self.list).into_vec();
+            nodes.extend(
+                self.else_list
+                    .take()
+                    .into_iter()
+                    .flat_map(<[Node]>::into_vec),
+            );
+            dismantle(nodes, std::mem::take(&mut self.pipe.cmds).into_vec());
         }
     }
 }
@@ -57,7 +67,7 @@ impl Drop for Branch {
 impl Drop for Pipe {
     fn drop(&mut self) {
         if !self.cmds.is_empty() {
-            dismantle(Vec::new(), std::mem::take(&mut self.cmds));
+            dismantle(Vec::new(), std::mem::take(&mut self.cmds).into_vec());
         }
     }
 }
@@ -72,24 +82,22 @@ fn dismantle(mut nodes: Vec<Node>, mut cmds: Vec<Command>) {
         if let Some(node) = nodes.pop() {
             match node {
                 Node::If(mut b) | Node::Range(mut b) | Node::With(mut b) => {
-                    nodes.append(&mut b.list);
-                    if let Some(mut e) = b.else_list.take() {
-                        nodes.append(&mut e);
-                    }
-                    cmds.append(&mut b.pipe.cmds);
+                    nodes.extend(std::mem::take(&mut b.list));
+                    nodes.extend(b.else_list.take().into_iter().flat_map(<[Node]>::into_vec));
+                    cmds.extend(std::mem::take(&mut b.pipe.cmds));
                 }
-                Node::Action { mut pipe, .. } => cmds.append(&mut pipe.cmds),
-                Node::Template {
+                Node::Action { mut pipe, .. }
+                | Node::Template {
                     pipe: Some(mut pipe),
                     ..
-                } => cmds.append(&mut pipe.cmds),
+                } => cmds.extend(std::mem::take(&mut pipe.cmds)),
                 _ => {}
             }
         } else if let Some(mut cmd) = cmds.pop() {
-            args.append(&mut cmd.args);
+            args.extend(std::mem::take(&mut cmd.args));
         } else if let Some(arg) = args.pop() {
             match arg {
-                Arg::Pipe(mut p) => cmds.append(&mut p.cmds),
+                Arg::Pipe(mut p) => cmds.extend(std::mem::take(&mut p.cmds)),
                 Arg::Chain { node, .. } => args.push(*node),
                 _ => {}
             }
@@ -111,7 +119,7 @@ pub enum Node {
     /// `{{pipeline}}`
     Action {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
         /// The pipeline.
         pipe: Box<Pipe>,
     },
@@ -124,7 +132,7 @@ pub enum Node {
     /// `{{template "name" pipeline}}`
     Template {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
         /// The template name.
         name: Name,
         /// The data pipeline, if any.
@@ -190,35 +198,35 @@ impl fmt::Debug for TextSpan {
 #[derive(Debug)]
 pub struct Branch {
     /// Byte offset (of the pipeline, as in Go).
-    pub pos: usize,
+    pub pos: Pos,
     /// The condition / range / with pipeline.
     pub pipe: Pipe,
     /// The body.
-    pub list: Vec<Node>,
+    pub list: Box<[Node]>,
     /// The `else` body.
-    pub else_list: Option<Vec<Node>>,
+    pub else_list: Option<Box<[Node]>>,
 }
 
 /// A pipeline, with optional variable declarations (`$x := ...`) or assignments.
 #[derive(Debug)]
 pub struct Pipe {
     /// Byte offset.
-    pub pos: usize,
+    pub pos: Pos,
     /// Whether the variables are assigned (`=`) rather than declared (`:=`).
     pub is_assign: bool,
     /// Declared/assigned variable names (`$x`).
-    pub decl: Vec<Name>,
+    pub decl: Box<[Name]>,
     /// The commands.
-    pub cmds: Vec<Command>,
+    pub cmds: Box<[Command]>,
 }
 
 /// One command of a pipeline: a function, method or operand with arguments.
 #[derive(Debug)]
 pub struct Command {
     /// Byte offset.
-    pub pos: usize,
+    pub pos: Pos,
     /// Operands; the first one is the function when it is an identifier.
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
 }
 
 /// An operand.
@@ -227,47 +235,47 @@ pub enum Arg {
     /// `.X.Y`
     Field {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
         /// Field names without dots.
-        idents: Vec<Name>,
+        idents: Box<[Name]>,
     },
     /// `(pipe).X.Y` or `$x`-less chains on other terms.
     Chain {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
         /// The term the fields apply to.
         node: Box<Arg>,
         /// Field names without dots.
-        fields: Vec<Name>,
+        fields: Box<[Name]>,
     },
     /// A function name.
     Identifier {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
         /// The name.
         name: Name,
     },
     /// `$x.Y.Z`: the variable name then fields.
     Variable {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
         /// `$x` followed by field names.
-        idents: Vec<Name>,
+        idents: Box<[Name]>,
     },
     /// `.`
     Dot {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
     },
     /// `nil`
     Nil {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
     },
     /// `true` / `false`
     Bool {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
         /// The value.
         value: bool,
     },
@@ -276,7 +284,7 @@ pub enum Arg {
     /// A string constant.
     String {
         /// Byte offset.
-        pos: usize,
+        pos: Pos,
         /// Written between backquotes.
         raw: bool,
         /// The source text with quotes, when it is not `text` between its quotes (an
@@ -292,7 +300,7 @@ pub enum Arg {
 
 impl Arg {
     /// Byte offset.
-    pub fn pos(&self) -> usize {
+    pub fn pos(&self) -> Pos {
         match self {
             Arg::Field { pos, .. }
             | Arg::Chain { pos, .. }
@@ -312,7 +320,7 @@ impl Arg {
 #[derive(Debug, Clone, Default)]
 pub struct Number {
     /// Byte offset.
-    pub pos: usize,
+    pub pos: Pos,
     /// The source text.
     pub text: String,
     /// Has an `int64` value.
@@ -460,7 +468,7 @@ mod tests {
             name: "t".into(),
             parse_name: "t".into(),
             text: "ab\ncd{{x}}".into(),
-            root: vec![],
+            root: Box::default(),
         };
         assert_eq!(t.location(1), (1, 1));
         assert_eq!(t.location(5), (2, 2));

@@ -7,6 +7,8 @@
 //! item it yields only EOF. Not here: unquoting strings and parsing numbers (the parser
 //! does that, as Go's does, so its errors carry the parser's wording).
 
+use crate::ast::Pos;
+
 /// What an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ItemKind {
@@ -72,7 +74,7 @@ impl ItemKind {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Item<'a> {
     pub kind: ItemKind,
-    pub pos: usize,
+    pub pos: Pos,
     pub val: &'a str,
     pub line: usize,
 }
@@ -91,6 +93,12 @@ impl std::fmt::Display for Item<'_> {
             _ => f.write_str(&crate::fmt::quote_go(self.val)),
         }
     }
+}
+
+/// A position as the tree keeps it: the parser refuses texts of 4 GiB or more, so
+/// every offset fits.
+fn pos32(pos: usize) -> Pos {
+    Pos::try_from(pos).unwrap_or(Pos::MAX)
 }
 
 /// The line breaks in `text`.
@@ -316,7 +324,7 @@ impl<'a> Lexer<'a> {
     fn this_item(&mut self, kind: ItemKind) -> Item<'a> {
         let item = Item {
             kind,
-            pos: self.start,
+            pos: pos32(self.start),
             val: &self.input[self.start..self.pos],
             line: self.start_line,
         };
@@ -356,7 +364,7 @@ impl<'a> Lexer<'a> {
     fn errorf(&mut self, msg: String) -> Step<'a> {
         let item = Item {
             kind: ItemKind::Error,
-            pos: self.start,
+            pos: pos32(self.start),
             val: "",
             line: self.start_line,
         };
@@ -370,7 +378,7 @@ impl<'a> Lexer<'a> {
         if self.done {
             return Item {
                 kind: ItemKind::Eof,
-                pos: self.pos,
+                pos: pos32(self.pos),
                 val: "EOF",
                 line: self.start_line,
             };

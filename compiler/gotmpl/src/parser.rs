@@ -12,7 +12,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::ast::{is_empty_tree, Arg, Branch, Command, Name, Node, Number, Pipe, TextSpan, Tree};
+use crate::ast::{
+    is_empty_tree, Arg, Branch, Command, Name, Node, Number, Pipe, Pos, TextSpan, Tree,
+};
 use crate::error::Error;
 use crate::lexer::{Item, ItemKind, Lexer};
 use crate::number;
@@ -80,7 +82,7 @@ impl Scratch {
 }
 
 /// The items pushed on `stack` since it was `base` long, as an exactly sized vector.
-fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Box<[T]> {
     stack.drain(base..).collect()
 }
 
@@ -249,7 +251,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Go's `Tree.add`, over the trees of this one parse.
-    fn add(&mut self, name: String, root: Vec<Node>) -> PResult<()> {
+    fn add(&mut self, name: String, root: Box<[Node]>) -> PResult<()> {
         if let Some(i) = self.trees.iter().position(|t| t.name == name) {
             if is_empty_tree(&self.trees[i].root) {
                 self.trees.remove(i);
@@ -271,7 +273,7 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    fn parse_top(&mut self) -> PResult<Vec<Node>> {
+    fn parse_top(&mut self) -> PResult<Box<[Node]>> {
         let base = self.reused.scratch.nodes.len();
         while self.peek().kind != ItemKind::Eof {
             if self.peek().kind == ItemKind::LeftDelim {
@@ -319,7 +321,7 @@ impl<'a> Parser<'a, '_> {
         })
     }
 
-    fn item_list(&mut self) -> PResult<(Vec<Node>, Parsed)> {
+    fn item_list(&mut self) -> PResult<(Box<[Node]>, Parsed)> {
         self.control_depth += 1;
         if self.control_depth > MAX_CONTROL_DEPTH {
             return self.errorf("max control nesting depth exceeded");
@@ -329,7 +331,7 @@ impl<'a> Parser<'a, '_> {
         r
     }
 
-    fn item_list_inner(&mut self) -> PResult<(Vec<Node>, Parsed)> {
+    fn item_list_inner(&mut self) -> PResult<(Box<[Node]>, Parsed)> {
         let base = self.reused.scratch.nodes.len();
         while self.peek_non_space().kind != ItemKind::Eof {
             match self.text_or_action()? {
@@ -442,10 +444,10 @@ impl<'a> Parser<'a, '_> {
                 // `{{else if}}` / `{{else with}}` nest as `{{else}}{{if}}...{{end}}{{end}}`.
                 if chained && context == "if" && self.peek().kind == ItemKind::If {
                     self.next();
-                    else_list = Some(vec![self.nested(|p| p.if_control())?]);
+                    else_list = Some(Box::from([self.nested(|p| p.if_control())?]));
                 } else if chained && context == "with" && self.peek().kind == ItemKind::With {
                     self.next();
-                    else_list = Some(vec![self.nested(|p| p.with_control())?]);
+                    else_list = Some(Box::from([self.nested(|p| p.with_control())?]));
                 } else {
                     // A pending `if`/`with` keyword that does not chain (`{{else if}}`
                     // in a range) is reported by the list parse, as in Go.
@@ -524,12 +526,7 @@ impl<'a> Parser<'a, '_> {
 
     fn pipeline(&mut self, context: &str, end: ItemKind) -> PResult<Pipe> {
         let pos = self.peek_non_space().pos;
-        let mut pipe = Pipe {
-            pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
+        let (mut decl, mut is_assign) = (Vec::new(), false);
         let cmds_base = self.reused.scratch.cmds.len();
         'decls: loop {
             let v = self.peek_non_space();
@@ -541,16 +538,16 @@ impl<'a> Parser<'a, '_> {
             let next = self.peek_non_space();
             match next.kind {
                 ItemKind::Assign | ItemKind::Declare => {
-                    pipe.is_assign = next.kind == ItemKind::Assign;
+                    is_assign = next.kind == ItemKind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(self.name(v.val));
+                    decl.push(self.name(v.val));
                     self.st.vars.push(v.val.to_string());
                 }
                 ItemKind::Char if next.val == "," => {
                     self.next_non_space();
-                    pipe.decl.push(self.name(v.val));
+                    decl.push(self.name(v.val));
                     self.st.vars.push(v.val.to_string());
-                    if context == "range" && pipe.decl.len() < 2 {
+                    if context == "range" && decl.len() < 2 {
                         match self.peek_non_space().kind {
                             ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => {
                                 continue 'decls;
@@ -569,7 +566,12 @@ impl<'a> Parser<'a, '_> {
             let token = self.next_non_space();
             match token.kind {
                 k if k == end => {
-                    pipe.cmds = take_from(&mut self.reused.scratch.cmds, cmds_base);
+                    let pipe = Pipe {
+                        pos,
+                        is_assign,
+                        decl: decl.into_boxed_slice(),
+                        cmds: take_from(&mut self.reused.scratch.cmds, cmds_base),
+                    };
                     self.check_pipeline(&pipe, context)?;
                     return Ok(pipe);
                 }
@@ -673,7 +675,7 @@ impl<'a> Parser<'a, '_> {
     /// Pushes the names of the fields that follow a term (`.b.c` after `.a`, `$x` or
     /// `(...)`) onto the scratch name stack; the position of the first one, which Go
     /// gives the whole chain, or `None` when no field follows.
-    fn chain_fields(&mut self) -> Option<usize> {
+    fn chain_fields(&mut self) -> Option<Pos> {
         let first = self.peek();
         if first.kind != ItemKind::Field {
             return None;
@@ -758,7 +760,7 @@ impl<'a> Parser<'a, '_> {
         Ok(Some(arg))
     }
 
-    fn use_var(&mut self, pos: usize, name: &str) -> PResult<Arg> {
+    fn use_var(&mut self, pos: Pos, name: &str) -> PResult<Arg> {
         let base = self.reused.scratch.names.len();
         for part in name.split('.') {
             let part = self.name(part);
@@ -888,7 +890,7 @@ mod tests {
             &funcs,
         )
         .unwrap_or_default();
-        let args: Vec<(usize, String)> = trees[0]
+        let args: Vec<(Pos, String)> = trees[0]
             .root
             .iter()
             .filter_map(|node| match node {

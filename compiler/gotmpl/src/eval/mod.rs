@@ -15,7 +15,7 @@
 
 mod call;
 
-use crate::ast::{Arg, Branch, Command, Node, Pipe, Tree};
+use crate::ast::{Arg, Branch, Command, Node, Pipe, Pos, Tree};
 use crate::error::{Error, ErrorKind};
 use crate::template::{ExecOptions, MissingKey, Templates};
 use crate::value::{GoType, IntKind, List, Value};
@@ -124,7 +124,7 @@ pub(crate) fn zero_of(elem: &GoType) -> Val {
 #[derive(Clone, Copy)]
 pub(crate) enum At<'t> {
     Nothing,
-    Node(&'t Node, usize),
+    Node(&'t Node, Pos),
     Arg(&'t Arg),
     Cmd(&'t Command),
     Pipe(&'t Pipe),
@@ -424,7 +424,7 @@ impl<'t, 'x> State<'t, 'x> {
         &mut self,
         dot: &Val,
         node: &'t Node,
-        pos: usize,
+        pos: Pos,
         name: &str,
         pipe: Option<&'t Pipe>,
     ) -> R<()> {
