@@ -15,8 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use kubake_chart::{
-    check_kube_version, load_chart_with, prepare_with_user_values, Chart, Limits, ValueOptions,
-    Values,
+    check_kube_version, load_chart_with, prepare_with_user_values, validate_against_schema, Chart,
+    Limits, ValueOptions, Values,
 };
 use kubake_gotmpl::template::{ExecOptions, MissingKey, Templates};
 use kubake_gotmpl::{Map, Value};
@@ -261,15 +261,23 @@ fn template_with(
         UserValues::Merged(v) => (v.clone(), opts.skip_schema_validation),
     };
     validate_release_name(&release_name)?;
-    let prepared = prepare_with_user_values(&mut chart, &user, skip_schema)?;
+    // The schema check runs beside the render (below); `prepare` leaves it out.
+    let prepared = prepare_with_user_values(&mut chart, &user, true)?;
+    let chart = chart;
+    let schema = SchemaCheck {
+        chart: &chart,
+        values: &prepared.values,
+        skip: skip_schema,
+    };
     warnings.extend(prepared.warnings.iter().map(ToString::to_string));
-    let mut caps = Capabilities::for_kube_version(&kube_version).map_err(TemplateError::Invalid)?;
+    let mut caps = Capabilities::for_kube_version(&kube_version)
+        .map_err(|e| schema.first(TemplateError::Invalid(e)))?;
     let api_queries = Arc::new(ApiQueries::new(caps.api_versions.versions.clone()));
     caps.api_versions
         .versions
         .extend(opts.api_versions.iter().cloned());
     caps.api_versions.observed = Some(api_queries.clone());
-    check_kube_version(&chart, &caps.kube_version.version)?;
+    check_kube_version(&chart, &caps.kube_version.version).map_err(|e| schema.first(e.into()))?;
     let namespace = if opts.namespace.is_empty() {
         "default"
     } else {
@@ -287,7 +295,12 @@ fn template_with(
         budget: opts.budget,
         parse_cache: loaded.map(|l| &*l.parses),
     };
-    let rendered = on_large_stack(|| render_tree(&chart, &prepared.values, &ctx))?;
+    let (rendered, checked) = on_large_stack(
+        || render_tree(&chart, &prepared.values, &ctx),
+        || schema.run(),
+    );
+    checked?;
+    let rendered = rendered?;
     // Helm drops NOTES.txt (of every chart) before sorting manifests.
     let files: Vec<(String, String)> = rendered
         .files
@@ -328,18 +341,45 @@ fn template_with(
     })
 }
 
+/// The values' check against the charts' `values.schema.json` files. A big schema takes
+/// milliseconds to compile and apply (cert-manager's, traefik's), so it runs on this
+/// thread while another renders; Helm checks before rendering, so its error comes
+/// first, ahead of any later one.
+struct SchemaCheck<'a> {
+    chart: &'a Chart,
+    values: &'a Values,
+    skip: bool,
+}
+
+impl SchemaCheck<'_> {
+    fn run(&self) -> Result<(), TemplateError> {
+        if self.skip {
+            return Ok(());
+        }
+        Ok(validate_against_schema(self.chart, self.values)?)
+    }
+
+    /// `later`, unless the values fail the check, which Helm reports first.
+    fn first(&self, later: TemplateError) -> TemplateError {
+        self.run().err().unwrap_or(later)
+    }
+}
+
 /// Runs `f` on a thread with a stack deep enough for Go's template nesting limits
 /// (100 000 nested calls; `include` chains of 1000), which would overflow a default
-/// Rust stack. The memory is reserved, not committed, until used.
-fn on_large_stack<T: Send>(
+/// Rust stack, and `meanwhile` on this one. The memory is reserved, not committed,
+/// until used.
+fn on_large_stack<T: Send, M>(
     f: impl FnOnce() -> Result<T, RenderError> + Send,
-) -> Result<T, TemplateError> {
+    meanwhile: impl FnOnce() -> M,
+) -> (Result<T, TemplateError>, M) {
     const STACK: usize = 1 << 30;
     std::thread::scope(|s| {
-        match std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .stack_size(STACK)
-            .spawn_scoped(s, f)
-        {
+            .spawn_scoped(s, f);
+        let beside = meanwhile();
+        let rendered = match handle {
             Ok(handle) => match handle.join() {
                 Ok(result) => result.map_err(TemplateError::from),
                 Err(_) => Err(TemplateError::Invalid(
@@ -349,7 +389,8 @@ fn on_large_stack<T: Send>(
             Err(e) => Err(TemplateError::Invalid(format!(
                 "cannot start the renderer thread: {e}"
             ))),
-        }
+        };
+        (rendered, beside)
     })
 }
 
@@ -557,6 +598,45 @@ mod tests {
         assert_eq!(parsed, 2, "both templates parsed once");
         assert!(render("second").contains("name: second"));
         assert_eq!(loaded.parses.len(), parsed);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The schema check runs beside the render, yet its error is the one reported when
+    /// the values fail it, as Helm checks them before anything else can fail.
+    #[test]
+    fn schema_errors_come_before_kube_version_and_template_errors() {
+        let dir = std::env::temp_dir().join(format!("kubake-schema-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(
+            dir.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 1.0.0\nkubeVersion: '>= 1.40.0'\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("values.yaml"), "replicas: 1\n").unwrap();
+        std::fs::write(
+            dir.join("values.schema.json"),
+            r#"{"type": "object", "properties": {"replicas": {"type": "integer"}}}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join("templates/cm.yaml"), "{{ fail \"boom\" }}\n").unwrap();
+        let render = |replicas: serde_json::Value, kube: &str| {
+            let mut values = serde_json::Map::new();
+            values.insert("replicas".into(), replicas);
+            let opts = TemplateOptions {
+                values: UserValues::Merged(values),
+                kube_version: Some(kube.into()),
+                ..TemplateOptions::default()
+            };
+            template(&dir, &opts).unwrap_err().to_string()
+        };
+        let schema = "- replicas: Invalid type. Expected: integer, given: string";
+        assert!(render("two".into(), "1.32.0").contains(schema));
+        assert!(render("two".into(), "1.41.0").contains(schema));
+        let e = render(2.into(), "1.32.0");
+        assert!(e.contains("chart requires kubeVersion"), "{e}");
+        let e = render(2.into(), "1.41.0");
+        assert!(e.contains("boom"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
