@@ -25,7 +25,9 @@ export HELM_CONFIG_HOME="$out/helm-home" HELM_CACHE_HOME="$out/helm-home/cache" 
 kps() {
   local chart="$corpus_dir/charts/kube-prometheus-stack"
   echo "kps: kubake $("$kubake" template kps "$chart" | grep -c '^kind:') objects, helm $("$tools/helm" template kps "$chart" | grep -c '^kind:') objects"
-  hyperfine --warmup 2 --runs "${KPS_RUNS:-10}" \
+  # -N: each command is one process, started directly; through a shell, hyperfine's
+  # correction for the shell's own start left about a millisecond on every run.
+  hyperfine -N --warmup 2 --runs "${KPS_RUNS:-10}" \
     --export-markdown "$out/helm-kps.md" --export-json "$out/helm-kps.json" \
     -n kubake "$kubake template kps $chart" \
     -n "helm template" "$tools/helm template kps $chart"
