@@ -379,25 +379,54 @@ fn read_dir(
         rules = Rules::parse(&text).map_err(|e| e.with_file(&ignore_file))?;
     }
     rules.add_defaults();
-    let mut walk = DirWalk {
-        root,
-        canonical_root: canonical_root.clone(),
-        rules,
-        limits,
-        budget,
-        warnings,
-        files: Vec::new(),
-        to_read: Vec::new(),
-        chart_bytes: 0,
+    let (to_read, queue) = std::sync::mpsc::channel::<PendingRead>();
+    let queue = std::sync::Mutex::new(queue);
+    let max = limits.max_file_size;
+    // Reading a chart's hundreds of small files is mostly system calls: other threads
+    // read each file as soon as the walk finds it, and the walk's own thread joins them
+    // once the walk is done.
+    let read_queued = || {
+        let mut read = Vec::new();
+        // The lock is held while waiting: only one reader waits at a time, and the
+        // channel closes (every reader returns) when the walk has sent its last file.
+        while let Some(pending) = queue.lock().ok().and_then(|q| q.recv().ok()) {
+            let data = read_bounded(&pending.target, max, pending.size);
+            read.push((pending, data));
+        }
+        read
     };
-    walk.dir(root, "", &mut vec![canonical_root])?;
-    let (mut files, max) = (walk.files, limits.max_file_size);
-    // Reading a chart's hundreds of small files is mostly system calls, which threads
-    // make side by side.
-    let contents = crate::parallel::map_in_order(&walk.to_read, walk.to_read.len() / 32 + 1, |f| {
-        read_bounded(&f.target, max, f.size)
+    let (walked, mut read) = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..crate::parallel::cores().min(4))
+            .map(|_| scope.spawn(read_queued))
+            .collect();
+        let mut walk = DirWalk {
+            root,
+            canonical_root: canonical_root.clone(),
+            rules,
+            limits,
+            budget,
+            warnings,
+            files: Vec::new(),
+            to_read,
+            chart_bytes: 0,
+        };
+        let walked = walk.dir(root, "", &mut vec![canonical_root]);
+        let DirWalk { files, to_read, .. } = walk;
+        drop(to_read);
+        let mut read = read_queued();
+        for helper in helpers {
+            read.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+        (walked.map(|()| files), read)
     });
-    for (pending, data) in walk.to_read.iter().zip(contents) {
+    let mut files = walked?;
+    // The first file in walk order that cannot be read is the error.
+    read.sort_unstable_by_key(|(pending, _)| pending.index);
+    for (pending, data) in read {
         let file = &mut files[pending.index];
         let data = data.map_err(|e| {
             Error::new(ErrorKind::Io, format!("error reading {}: {e}", file.name))
@@ -429,8 +458,9 @@ struct DirWalk<'a> {
     budget: &'a mut Budget,
     warnings: &'a mut Warnings,
     files: Vec<ChartFile>,
-    /// The files of `files` still to read (all but those left on disk).
-    to_read: Vec<PendingRead>,
+    /// Where the files of `files` to read go (all but those left on disk): the
+    /// readers take them as the walk finds them.
+    to_read: std::sync::mpsc::Sender<PendingRead>,
     chart_bytes: u64,
 }
 
@@ -562,12 +592,22 @@ impl DirWalk<'_> {
             });
             return Ok(());
         }
-        self.to_read.push(PendingRead {
-            index: self.files.len(),
-            target,
-            path: path.to_path_buf(),
-            size: meta.len(),
-        });
+        // The readers are alive until this sender is dropped, so sending cannot fail;
+        // if it did, the file would stay empty, so it is an error all the same.
+        self.to_read
+            .send(PendingRead {
+                index: self.files.len(),
+                target,
+                path: path.to_path_buf(),
+                size: meta.len(),
+            })
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!("error reading {rel_name}: no reader"),
+                )
+                .with_file(path)
+            })?;
         self.files.push(ChartFile::new(rel_name, Vec::new()));
         Ok(())
     }
