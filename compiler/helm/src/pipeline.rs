@@ -562,27 +562,35 @@ mod tests {
         assert_eq!(release_name(Path::new("c"), &opts).unwrap(), "rel-x");
     }
 
+    /// A fresh chart directory under the temporary folder holding `files`.
+    fn chart_dir(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("kubake-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn renders_of_a_loaded_chart_share_parses_and_keep_their_own_values() {
-        let dir = std::env::temp_dir().join(format!("kubake-parses-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("templates")).unwrap();
-        std::fs::write(
-            dir.join("Chart.yaml"),
-            "apiVersion: v2\nname: c\nversion: 1.0.0\n",
-        )
-        .unwrap();
-        std::fs::write(dir.join("values.yaml"), "n: one\n").unwrap();
-        std::fs::write(
-            dir.join("templates/_h.tpl"),
-            "{{ define \"c.n\" }}{{ .Values.n }}{{ end }}",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("templates/cm.yaml"),
-            "kind: ConfigMap\nmetadata:\n  name: {{ include \"c.n\" . }}\n",
-        )
-        .unwrap();
+        let dir = chart_dir(
+            "parses",
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+                ("values.yaml", "n: one\n"),
+                (
+                    "templates/_h.tpl",
+                    "{{ define \"c.n\" }}{{ .Values.n }}{{ end }}",
+                ),
+                (
+                    "templates/cm.yaml",
+                    "kind: ConfigMap\nmetadata:\n  name: {{ include \"c.n\" . }}\n",
+                ),
+            ],
+        );
         let loaded = load_chart(&dir, None).unwrap();
         let render = |n: &str| {
             let mut values = serde_json::Map::new();
@@ -605,21 +613,21 @@ mod tests {
     /// the values fail it, as Helm checks them before anything else can fail.
     #[test]
     fn schema_errors_come_before_kube_version_and_template_errors() {
-        let dir = std::env::temp_dir().join(format!("kubake-schema-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("templates")).unwrap();
-        std::fs::write(
-            dir.join("Chart.yaml"),
-            "apiVersion: v2\nname: c\nversion: 1.0.0\nkubeVersion: '>= 1.40.0'\n",
-        )
-        .unwrap();
-        std::fs::write(dir.join("values.yaml"), "replicas: 1\n").unwrap();
-        std::fs::write(
-            dir.join("values.schema.json"),
-            r#"{"type": "object", "properties": {"replicas": {"type": "integer"}}}"#,
-        )
-        .unwrap();
-        std::fs::write(dir.join("templates/cm.yaml"), "{{ fail \"boom\" }}\n").unwrap();
+        let dir = chart_dir(
+            "schema",
+            &[
+                (
+                    "Chart.yaml",
+                    "apiVersion: v2\nname: c\nversion: 1.0.0\nkubeVersion: '>= 1.40.0'\n",
+                ),
+                ("values.yaml", "replicas: 1\n"),
+                (
+                    "values.schema.json",
+                    r#"{"type": "object", "properties": {"replicas": {"type": "integer"}}}"#,
+                ),
+                ("templates/cm.yaml", "{{ fail \"boom\" }}\n"),
+            ],
+        );
         let render = |replicas: serde_json::Value, kube: &str| {
             let mut values = serde_json::Map::new();
             values.insert("replicas".into(), replicas);
