@@ -385,19 +385,29 @@ fn read_dir(
     // Reading a chart's hundreds of small files is mostly system calls: other threads
     // read each file as soon as the walk finds it, and the walk's own thread joins them
     // once the walk is done.
+    // Set when the walk fails: what is still queued is not worth reading.
+    let walk_failed = std::sync::atomic::AtomicBool::new(false);
     let read_queued = || {
         let mut read = Vec::new();
         // The lock is held while waiting: only one reader waits at a time, and the
         // channel closes (every reader returns) when the walk has sent its last file.
         while let Some(pending) = queue.lock().ok().and_then(|q| q.recv().ok()) {
+            if walk_failed.load(std::sync::atomic::Ordering::Relaxed) {
+                continue;
+            }
             let data = read_bounded(&pending.target, max, pending.size);
             read.push((pending, data));
         }
         read
     };
     let (walked, mut read) = std::thread::scope(|scope| {
+        // Without helper threads (a resource limit), the walk's thread reads it all.
         let helpers: Vec<_> = (1..crate::parallel::cores().min(4))
-            .map(|_| scope.spawn(read_queued))
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, read_queued)
+                    .ok()
+            })
             .collect();
         let mut walk = DirWalk {
             root,
@@ -411,6 +421,7 @@ fn read_dir(
             chart_bytes: 0,
         };
         let walked = walk.dir(root, "", &mut vec![canonical_root]);
+        walk_failed.store(walked.is_err(), std::sync::atomic::Ordering::Relaxed);
         let DirWalk { files, to_read, .. } = walk;
         drop(to_read);
         let mut read = read_queued();
@@ -437,7 +448,7 @@ fn read_dir(
     Ok(files)
 }
 
-/// A file the walk found, read once the walk is done.
+/// A file the walk found, for a reader thread to read.
 struct PendingRead {
     /// Its place in the walk's files.
     index: usize,
@@ -592,8 +603,8 @@ impl DirWalk<'_> {
             });
             return Ok(());
         }
-        // The readers are alive until this sender is dropped, so sending cannot fail;
-        // if it did, the file would stay empty, so it is an error all the same.
+        // The receiving end lives as long as `read_dir` runs, so sending cannot fail;
+        // if it did, the file would stay empty, which must not pass silently.
         self.to_read
             .send(PendingRead {
                 index: self.files.len(),

@@ -6,8 +6,8 @@
 //! Scoped threads, not rayon: callers (a GitOps build) may run inside a rayon pool on a
 //! thread that pool waits for, and handing work back to that pool deadlocks.
 //!
-//! It lives here, in the lowest crate that needs it (reading a chart's files), and
-//! serves the Helm layer too (parsing templates, executing them, reading heads).
+//! It lives here, beside [`cores`] (which reading a chart's files asks), and serves the
+//! Helm layer (parsing templates, executing them, reading heads, the `crds/` texts).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -35,18 +35,21 @@ pub struct SemverError(String);
 
 const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
 const OPS: &str = r"=|!=|>|<|>=|=>|<=|=<|~|~>|\^";
+/// Go's `\s`: without the vertical tab that `\s` also matches in Rust.
+const WS: &str = r"[\t\n\f\r ]";
 
 fn constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        ascii_regex(&format!(r"^\s*({OPS})?\s*({CV})\s*$")).unwrap_or_else(|_| unreachable_regex())
+        ascii_regex(&format!(r"^{WS}*({OPS})?{WS}*({CV}){WS}*$"))
+            .unwrap_or_else(|_| unreachable_regex())
     })
 }
 
 fn find_constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        ascii_regex(&format!(r"({OPS})?\s*({CV})")).unwrap_or_else(|_| unreachable_regex())
+        ascii_regex(&format!(r"({OPS})?{WS}*({CV})")).unwrap_or_else(|_| unreachable_regex())
     })
 }
 
@@ -54,7 +57,7 @@ fn valid_constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         ascii_regex(&format!(
-            r"^(\s*({OPS})?\s*({CV})\s*)((?:\s+|,\s*)(\s*({OPS})?\s*({CV})\s*))*$"
+            r"^({WS}*({OPS})?{WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({WS}*({OPS})?{WS}*({CV}){WS}*))*$"
         ))
         .unwrap_or_else(|_| unreachable_regex())
     })
@@ -63,13 +66,13 @@ fn valid_constraint_regex() -> &'static Regex {
 fn range_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        ascii_regex(&format!(r"\s*({CV})\s+-\s+({CV})\s*")).unwrap_or_else(|_| unreachable_regex())
+        ascii_regex(&format!(r"{WS}*({CV}){WS}+-{WS}+({CV}){WS}*"))
+            .unwrap_or_else(|_| unreachable_regex())
     })
 }
 
-/// These patterns are ASCII, as Go's regexp reads them (`\s` is `[\t\n\f\r ]` there);
-/// `regex_lite` has no Unicode classes, and compiles them in a fraction of the time the
-/// full engine takes, which every process paid once.
+/// These patterns are ASCII; `regex_lite` has no Unicode classes, and compiles them in
+/// a fraction of the time the full engine takes, which every process paid once.
 fn ascii_regex(pattern: &str) -> Result<Regex, regex_lite::Error> {
     Regex::new(pattern)
 }
@@ -99,25 +102,22 @@ impl Version {
             Some(_) => return Err(invalid()),
             None => (body, ""),
         };
-        let mut parts = numbers.split('.');
-        let mut segments = [0u64; 3];
-        for (i, segment) in segments.iter_mut().enumerate() {
-            match parts.next() {
-                Some(digits)
-                    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) =>
-                {
-                    *segment = digits.parse().map_err(|_| {
-                        SemverError(format!(
-                            "Error parsing version segment: strconv.ParseUint: parsing \"{digits}\": value out of range"
-                        ))
-                    })?;
-                }
-                None if i > 0 => break,
-                _ => return Err(invalid()),
-            }
-        }
-        if parts.next().is_some() {
+        // The whole text matches before any number is converted, as with the pattern.
+        let digits: Vec<&str> = numbers.split('.').collect();
+        if digits.len() > 3
+            || digits
+                .iter()
+                .any(|d| d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(invalid());
+        }
+        let mut segments = [0u64; 3];
+        for (segment, digits) in segments.iter_mut().zip(digits) {
+            *segment = digits.parse().map_err(|_| {
+                SemverError(format!(
+                    "Error parsing version segment: strconv.ParseUint: parsing \"{digits}\": value out of range"
+                ))
+            })?;
         }
         for seg in pre.split('.').filter(|_| !pre.is_empty()) {
             if seg.len() > 1 && seg.starts_with('0') && seg.bytes().all(|b| b.is_ascii_digit()) {
@@ -393,6 +393,17 @@ mod tests {
         ] {
             assert!(Version::parse(bad).is_err(), "{bad}");
         }
+        // Not a version at all, however big its numbers.
+        for bad in [
+            "99999999999999999999.x",
+            "99999999999999999999.1.2.3",
+            "1.99999999999999999999.a",
+        ] {
+            assert_eq!(
+                Version::parse(bad).unwrap_err().to_string(),
+                "Invalid Semantic Version"
+            );
+        }
         let v = Version::parse("v01.2-rc-1.0+build-7.x").unwrap();
         assert_eq!((v.major, v.minor, v.patch), (1, 2, 0));
         assert_eq!(
@@ -432,6 +443,9 @@ mod tests {
             ("", "1.0.0", false),
             ("0.0", "0.0.5", true),
             ("> 1.4.0-0", "1.5.0", true),
+            // Go's `\s` is not Rust's: a vertical tab is no white space there.
+            ("\u{b}>= 1.0", "1.5.0", false),
+            ("\t>= 1.0", "1.5.0", true),
         ];
         for (range, version, want) in cases {
             assert_eq!(

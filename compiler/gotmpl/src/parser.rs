@@ -79,9 +79,17 @@ impl Scratch {
         self.args.clear();
         self.names.clear();
     }
+
+    /// Gives back the room of stacks that grew past `items`.
+    fn shrink_to(&mut self, items: usize) {
+        self.nodes.shrink_to(items);
+        self.cmds.shrink_to(items);
+        self.args.shrink_to(items);
+        self.names.shrink_to(items);
+    }
 }
 
-/// The items pushed on `stack` since it was `base` long, as an exactly sized vector.
+/// The items pushed on `stack` since it was `base` long, as a boxed slice.
 fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Box<[T]> {
     stack.drain(base..).collect()
 }
@@ -129,12 +137,21 @@ pub(crate) fn parse(
     if p.reused.names.len() > MAX_REUSED_NAMES {
         p.reused.names = NameSet::default();
     }
+    // Long-lived threads (a GitOps build's pool) keep what they hold: not the stacks
+    // one huge template grew.
+    p.reused.scratch.shrink_to(MAX_REUSED_SCRATCH);
     REUSED.set(std::mem::take(&mut p.reused));
     parsed.map(|()| p.trees)
 }
 
 /// Past this many names, a thread's set of names starts afresh (it only saves work).
 const MAX_REUSED_NAMES: usize = 1 << 16;
+/// Names and constants longer than this are not shared: the names files share are
+/// short (`Values`, helper names), long constants are a file's own text, which a
+/// thread would otherwise keep.
+const MAX_SHARED_NAME_LEN: usize = 256;
+/// Items each scratch stack keeps room for between parses.
+const MAX_REUSED_SCRATCH: usize = 4096;
 
 type NameSet = foldhash::HashSet<Name>;
 
@@ -172,8 +189,11 @@ impl<'a> Parser<'a, '_> {
         span.unwrap_or_else(|| TextSpan::copied(val))
     }
 
-    /// The shared copy of `text` (see [`Name`]).
+    /// The shared copy of `text` (see [`Name`]); a long constant gets its own.
     fn name(&mut self, text: &str) -> Name {
+        if text.len() > MAX_SHARED_NAME_LEN {
+            return Arc::from(text);
+        }
         if let Some(name) = self.reused.names.get(text) {
             return name.clone();
         }
@@ -741,8 +761,8 @@ impl<'a> Parser<'a, '_> {
             }
             ItemKind::String | ItemKind::RawString => match number::unquote(token.val) {
                 Ok(text) => {
-                    let as_written =
-                        matches!(text, Cow::Borrowed(t) if t.len() + 2 == token.val.len());
+                    // Borrowed: the text between the quotes, which prints it back.
+                    let as_written = matches!(text, Cow::Borrowed(_));
                     Arg::String {
                         pos,
                         raw: token.kind == ItemKind::RawString,
