@@ -328,15 +328,16 @@ impl<'a> Engine<'a> {
         let renderer = self.renderer;
         let root = self.cfg.root.clone();
         let tick = self.ticker();
-        let results: Vec<(UnitId, RenderResult)> = work
-            .into_par_iter()
-            .map(|(id, chain, base, jobs)| {
+        let results: Vec<(UnitId, RenderResult)> = crate::schedule::largest_first(
+            work,
+            |(_, _, _, jobs)| charts_size(jobs),
+            |(id, chain, base, jobs)| {
                 let r =
                     render_unit(renderer, &base, jobs, &api, &root).map_err(|e| e.in_units(&chain));
                 tick(&id);
                 (id, r)
-            })
-            .collect();
+            },
+        );
         for (id, r) in results {
             match r {
                 Ok((out, rendered)) => self.complete(&id, out, Some(rendered)),
@@ -490,9 +491,10 @@ impl<'a> Engine<'a> {
             let root = self.cfg.root.clone();
             let flavor = self.flavor;
             let known = &self.scopes;
-            let results: Vec<(UnitId, RenderResult)> = work
-                .into_par_iter()
-                .map(|(id, chain, base, jobs, children)| {
+            let results: Vec<(UnitId, RenderResult)> = crate::schedule::largest_first(
+                work,
+                |(_, _, _, jobs, _)| charts_size(jobs),
+                |(id, chain, base, jobs, children)| {
                     let r = render_unit(renderer, &base, jobs, &api, &root).and_then(|(mut out, mut rendered)| {
                         let mut scopes = known.clone();
                         scopes.add_crds(out.objects.iter().map(|b| &b.node));
@@ -513,8 +515,8 @@ impl<'a> Engine<'a> {
                         Ok((out, rendered))
                     });
                     (id, r.map_err(|e| e.in_units(&chain)))
-                })
-                .collect();
+                },
+            );
             for (id, r) in results {
                 match r {
                     Ok((mut out, rendered)) => {
@@ -634,6 +636,26 @@ fn expand_checked(ctx: &Ctx<'_>, unit: &Unit) -> Outcome {
 }
 
 /// Renders a unit's charts and reads their output.
+/// What a unit's charts weigh on disk, to render the heaviest first (see
+/// [`crate::schedule`]). An archive counts its compressed size times eight, about what
+/// charts inflate to; a directory the files in it. Unreadable paths weigh nothing: the
+/// render reports them.
+fn charts_size(jobs: &[ChartJob]) -> u64 {
+    use crate::render::ChartLocation;
+    let size = |job: &ChartJob| match &job.request.chart {
+        ChartLocation::Archive(p) => std::fs::metadata(p).map_or(0, |m| m.len().saturating_mul(8)),
+        ChartLocation::Directory(p) => ignore::WalkBuilder::new(p)
+            .standard_filters(false)
+            .build()
+            .filter_map(Result::ok)
+            .filter_map(|e| e.metadata().ok())
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len())
+            .sum(),
+    };
+    jobs.iter().map(size).sum()
+}
+
 fn render_unit(
     renderer: &dyn ChartRenderer,
     base: &UnitOutput,

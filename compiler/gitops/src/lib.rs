@@ -55,6 +55,7 @@ pub mod object;
 pub mod order;
 pub mod render;
 pub mod render_cache;
+pub mod schedule;
 pub mod scope;
 pub mod unit;
 pub mod values;
