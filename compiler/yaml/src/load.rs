@@ -378,16 +378,19 @@ impl Loader {
                 base, key, merges, ..
             }) => match key.take() {
                 None => {
-                    let text = match &node.value {
+                    let pos = node.pos;
+                    let text = match node.value {
                         Value::Seq(_) | Value::Map(_) => {
                             return Err(LoadError {
                                 message: "complex mapping keys are not supported".into(),
-                                pos: node.pos,
+                                pos,
                             })
                         }
+                        // Most keys are strings: the key takes the scalar's own text.
+                        Value::Str(s) => s,
                         _ => node.scalar_text().unwrap_or_default(),
                     };
-                    *key = Some((text, node.pos, is_merge_key));
+                    *key = Some((text, pos, is_merge_key));
                 }
                 Some((_, _, true)) => merges.push(node),
                 Some((k, key_pos, false)) => {
@@ -445,6 +448,19 @@ fn apply_merges(map: &mut Mapping, merges: Vec<Node>, pos: Pos) -> Result<(), Lo
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn keys_keep_their_text_whatever_they_resolve_to() {
+        for schema in [Schema::Core12, Schema::Yaml11] {
+            let n =
+                load_one("1: a\ntrue: b\n~: c\n1.50: d\n'q': e\nplain: f\n", schema).expect("load");
+            let Value::Map(m) = &n.value else {
+                panic!("not a mapping: {n:?}");
+            };
+            let keys: Vec<&str> = m.entries().iter().map(|e| e.key.as_str()).collect();
+            assert_eq!(keys, ["1", "true", "", "1.5", "q", "plain"], "{schema:?}");
+        }
+    }
 
     #[test]
     fn block_scalar_at_end_without_line_break_has_none() {
