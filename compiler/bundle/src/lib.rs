@@ -313,10 +313,28 @@ fn compile(
     Ok(prepared)
 }
 
+/// Set by a process that builds once and exits (`kubake build`, `kubake check`): see
+/// [`leave_compilations_to_exit`].
+static LEAVE_TO_EXIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tells this process's builds not to free their compilations: the process exits right
+/// after writing, and the operating system takes the memory back at once. Freeing the
+/// object trees (hundreds of thousands of small allocations for a repository with big
+/// charts' CRDs) on a second thread competed with hashing and writing the bundle:
+/// homelab-layers median 89.0 -> 84.6 ms (50 alternating runs). Not for long-lived
+/// processes.
+pub fn leave_compilations_to_exit() {
+    LEAVE_TO_EXIT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Frees a compilation on its own thread: its object trees are hundreds of thousands of
 /// small allocations, and nothing after the layout reads them. (Without a thread, it
-/// is freed here.)
+/// is freed here; in a process that exits right after, not at all.)
 fn drop_in_background(compiled: kubake_gitops::Compilation) {
+    if LEAVE_TO_EXIT.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(compiled);
+        return;
+    }
     let _ = std::thread::Builder::new()
         .name("kubake-drop".into())
         .spawn(move || drop(compiled));

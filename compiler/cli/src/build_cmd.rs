@@ -199,6 +199,7 @@ fn with_progress_bar<T>(
 
 /// Runs `kubake build`.
 pub fn run(args: BuildArgs) -> ExitCode {
+    kubake_bundle::leave_compilations_to_exit();
     let (opts, renderer, how) = options(args);
     let (result, opts) = with_progress_bar(opts, how, |o| build(o, &renderer));
     leave_to_exit(renderer);
@@ -339,6 +340,7 @@ fn cache_json(c: &CacheUse) -> serde_json::Value {
 /// Runs `kubake check`: exit 0 when the bundle is current, 1 (with what differs) when it
 /// is not, 2 when the repository does not compile.
 pub fn run_check(args: BuildArgs) -> ExitCode {
+    kubake_bundle::leave_compilations_to_exit();
     let (opts, renderer, how) = options(args);
     let (result, opts) = with_progress_bar(opts, how, |o| check(o, &renderer));
     leave_to_exit(renderer);
