@@ -141,17 +141,17 @@ impl Sieve {
             composite: vec![false; (SEARCH_SPAN / 2) as usize],
         };
         for &p in small_primes() {
-            sieve.rule_out(start, p, 0);
+            sieve.rule_out(p, Divisor::new(p).rem(start), 0);
         }
-        sieve.rule_out(start, exponent, 1);
+        sieve.rule_out(exponent, rem(start, exponent), 1);
         sieve
     }
 
-    /// Rules out every `start + 2i ≡ residue (mod modulus)`, for an odd `modulus`:
-    /// `i ≡ (residue - start) / 2`, 2's inverse being `(modulus + 1) / 2`.
-    fn rule_out(&mut self, start: &[u64], modulus: u64, residue: u64) {
-        let first =
-            (residue + modulus - rem(start, modulus)) % modulus * modulus.div_ceil(2) % modulus;
+    /// Rules out every `start + 2i ≡ residue (mod modulus)`, for an odd `modulus`
+    /// (`start_rem` is `start mod modulus`): `i ≡ (residue - start) / 2`, 2's inverse
+    /// being `(modulus + 1) / 2`.
+    fn rule_out(&mut self, modulus: u64, start_rem: u64, residue: u64) {
+        let first = (residue + modulus - start_rem) % modulus * modulus.div_ceil(2) % modulus;
         for slot in self
             .composite
             .iter_mut()
@@ -183,6 +183,45 @@ fn random_start(rng: &mut ChaCha20Rng, bits: u32, limbs: usize) -> Vec<u64> {
     }
     n[0] |= 1;
     n
+}
+
+/// Division by a small odd number `d` (below 2^16) as a multiplication (Barrett): the
+/// sieve takes a residue of a 1024-bit candidate for each of 6542 primes, and with a
+/// hardware division per 32 bits that was a tenth of a key's generation, on one core.
+#[derive(Clone, Copy)]
+struct Divisor {
+    d: u64,
+    /// `floor(2^64 / d)`.
+    inverse: u64,
+}
+
+impl Divisor {
+    fn new(d: u64) -> Divisor {
+        debug_assert!(d > 1 && d < 1 << 16 && d % 2 == 1);
+        Divisor {
+            d,
+            inverse: u64::MAX / d,
+        }
+    }
+
+    /// `x mod d` for `x < 2^48`: the estimated quotient is low by at most one.
+    fn rem48(self, x: u64) -> u64 {
+        let q = ((u128::from(x) * u128::from(self.inverse)) >> 64) as u64;
+        let r = x - q * self.d;
+        if r >= self.d {
+            r - self.d
+        } else {
+            r
+        }
+    }
+
+    /// `n mod d`, 32 bits at a time (the running residue stays below 2^16).
+    fn rem(self, n: &[u64]) -> u64 {
+        n.iter().rev().fold(0u64, |r, &limb| {
+            let r = self.rem48((r << 32) | (limb >> 32));
+            self.rem48((r << 32) | (limb & 0xffff_ffff))
+        })
+    }
 }
 
 /// `n mod m` for `m < 2^32`.
@@ -224,13 +263,38 @@ fn confirm(rng: &mut ChaCha20Rng, candidate: &[u64]) -> bool {
     let Some(odd) = odd else {
         return false;
     };
-    match lucas_test(odd.clone(), AStarBase, LucasCheck::Strong) {
+    // The two tests are independent: the Miller–Rabin test to a random base runs beside
+    // the Lucas test (on a copy of the stream, kept only when the sequential order
+    // would have drawn from it), so a prime's confirmation takes the longer of the
+    // two, not both.
+    let mut ahead = (crate::parallel::cores() > 1).then(|| rng.clone());
+    let (lucas, random_base) = std::thread::scope(|s| {
+        let beside = ahead.as_mut().and_then(|stream| {
+            let odd = odd.clone();
+            std::thread::Builder::new()
+                .spawn_scoped(s, move || {
+                    MillerRabin::new(odd)
+                        .test_random_base(stream)
+                        .is_probably_prime()
+                })
+                .ok()
+        });
+        let lucas = lucas_test(odd.clone(), AStarBase, LucasCheck::Strong);
+        (lucas, beside.and_then(|h| h.join().ok()))
+    });
+    match lucas {
         Primality::Composite => false,
         Primality::Prime => true,
         // (Its random base needs more than 2 bits; candidates have at least 32.)
-        _ => MillerRabin::new(odd)
-            .test_random_base(rng)
-            .is_probably_prime(),
+        _ => match (random_base, ahead) {
+            (Some(passed), Some(stream)) => {
+                *rng = stream;
+                passed
+            }
+            _ => MillerRabin::new(odd)
+                .test_random_base(rng)
+                .is_probably_prime(),
+        },
     }
 }
 
@@ -441,6 +505,25 @@ mod tests {
         // 2047 = 23 * 89 is the smallest strong pseudoprime to base 2: the filter lets
         // it through, and the full test behind it is what rejects such numbers.
         assert!(Montgomery::new(&[2047]).passes_base_2());
+    }
+
+    #[test]
+    fn division_by_multiplication_matches_the_remainder() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let divisors = small_primes().iter().copied().chain([3, 65535, 65533, 255]);
+        for d in divisors {
+            let div = Divisor::new(d);
+            // The edges of the range, then random values across it.
+            for x in [0, 1, d - 1, d, d + 1, (1 << 48) - 1, (1 << 48) - d] {
+                assert_eq!(div.rem48(x), x % d, "{x} mod {d}");
+            }
+            for _ in 0..200 {
+                let x = rng.next_u64() >> 16;
+                assert_eq!(div.rem48(x), x % d, "{x} mod {d}");
+            }
+            let n: Vec<u64> = (0..16).map(|_| rng.next_u64()).collect();
+            assert_eq!(div.rem(&n), rem(&n, d));
+        }
     }
 
     #[test]
