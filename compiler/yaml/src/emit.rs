@@ -154,10 +154,14 @@ fn push_escaping(out: &mut String, text: &str, quoting: Quoting) {
     out.push_str(rest);
 }
 
-struct Emitter {
+struct Emitter<'n> {
     /// Never take [`Emitter::write_words`] (tests compare it with the loops it replaces).
     by_char: bool,
     out: String,
+    /// The entries of the mappings being written, each mapping's sorted in a slice on
+    /// top of its parents' (one vector for the document instead of one per mapping:
+    /// a CRD's schema is tens of thousands of small mappings).
+    entries: Vec<(&'n str, &'n Node)>,
     column: usize,
     indent: i32,
     indents: Vec<i32>,
@@ -165,11 +169,12 @@ struct Emitter {
     indention: bool,
 }
 
-impl Emitter {
+impl<'n> Emitter<'n> {
     fn new() -> Self {
         Emitter {
             by_char: false,
             out: String::new(),
+            entries: Vec::new(),
             column: 0,
             indent: -1,
             indents: Vec::new(),
@@ -240,14 +245,16 @@ impl Emitter {
         self.indention = self.indention && is_indention;
     }
 
-    fn emit_node(&mut self, node: &Node, ctx: Ctx) {
+    fn emit_node(&mut self, node: &'n Node, ctx: Ctx) {
         match &node.value {
             Value::Map(m) if m.is_empty() => self.emit_empty("{", "}"),
             Value::Seq(s) if s.is_empty() => self.emit_empty("[", "]"),
             Value::Map(m) => {
-                let mut entries: Vec<(&str, &Node)> = m.iter().collect();
-                entries.sort_by(|a, b| compare_keys(a.0, b.0));
-                self.emit_block_mapping(&entries);
+                let base = self.entries.len();
+                self.entries.extend(m.iter());
+                self.entries[base..].sort_by(|a, b| compare_keys(a.0, b.0));
+                self.emit_block_mapping(base);
+                self.entries.truncate(base);
             }
             Value::Seq(items) => self.emit_block_sequence(items, ctx),
             Value::Str(s) => {
@@ -276,9 +283,13 @@ impl Emitter {
         self.write_indicator(close, false, false, false);
     }
 
-    fn emit_block_mapping(&mut self, entries: &[(&str, &Node)]) {
+    /// Writes the mapping whose sorted entries are `self.entries[base..]`.
+    fn emit_block_mapping(&mut self, base: usize) {
         self.increase_indent(false, false);
-        for (key, value) in entries {
+        for i in base..self.entries.len() {
+            // (Entries pushed by the values written here are above this mapping's, and
+            // gone again before the next key.)
+            let (key, value) = self.entries[i];
             self.write_indent();
             let simple = key.len() <= 128 && !key.chars().any(is_break);
             let requested = if plain_means_string_v2(key) {
@@ -305,7 +316,7 @@ impl Emitter {
         self.pop_indent();
     }
 
-    fn emit_block_sequence(&mut self, items: &[Node], ctx: Ctx) {
+    fn emit_block_sequence(&mut self, items: &'n [Node], ctx: Ctx) {
         let indentless = ctx.mapping && !self.indention;
         self.increase_indent(false, indentless);
         for item in items {
@@ -690,6 +701,19 @@ mod tests {
     }
 
     #[test]
+    fn every_mapping_is_sorted_after_its_nested_ones() {
+        // The entries of nested mappings are stacked above their parent's: a parent's
+        // later keys must come out after its values, each level in order.
+        let out = roundtrip(
+            "b:\n  z: 1\n  w:\n    q: 1\n    p:\n      s: 1\n      r: 2\n  x: 3\nc:\n- k: 1\n  m: 2\na: 0\n",
+        );
+        assert_eq!(
+            out,
+            "a: 0\nb:\n  w:\n    p:\n      r: 2\n      s: 1\n    q: 1\n  x: 3\n  z: 1\nc:\n- k: 1\n  m: 2\n"
+        );
+    }
+
+    #[test]
     fn quotes_what_yaml11_would_misread() {
         let out = roundtrip("a: 'yes'\nb: '123'\nc: '2020-01-01'\nd: ''\ne: '* * * * *'\nf: ': x'\ng: plain text\nh: \"it's\"\n");
         assert_eq!(
@@ -741,7 +765,7 @@ mod tests {
         for text in &texts {
             for column in [0, 40, 79, 81] {
                 for allow_breaks in [true, false] {
-                    type Writer = fn(&mut Emitter, &str, bool);
+                    type Writer = fn(&mut Emitter<'static>, &str, bool);
                     let writers: [Writer; 3] = [
                         Emitter::write_plain,
                         Emitter::write_single_quoted,
