@@ -23,7 +23,7 @@ use crate::resolve::plain_means_string_v2;
 
 mod analyze;
 
-use analyze::{analyze, is_break, is_printable};
+use analyze::{analyze, is_break, is_plain_word, is_printable};
 
 const BEST_INDENT: i32 = 2;
 const BEST_WIDTH: usize = 80;
@@ -257,6 +257,8 @@ impl<'n> Emitter<'n> {
                 self.entries.truncate(base);
             }
             Value::Seq(items) => self.emit_block_sequence(items, ctx),
+            // Most strings are names, numbers-as-text and paths: written as they are.
+            Value::Str(s) if is_plain_word(s) && plain_means_string_v2(s) => self.write_word(s),
             Value::Str(s) => {
                 let requested = if s.contains('\n') {
                     Style::Literal
@@ -291,6 +293,12 @@ impl<'n> Emitter<'n> {
             // gone again before the next key.)
             let (key, value) = self.entries[i];
             self.write_indent();
+            if key.len() <= 128 && is_plain_word(key) && plain_means_string_v2(key) {
+                self.write_word(key);
+                self.write_indicator(":", false, false, false);
+                self.emit_node(value, Ctx::MAP_VALUE);
+                continue;
+            }
             let simple = key.len() <= 128 && !key.chars().any(is_break);
             let requested = if plain_means_string_v2(key) {
                 Style::Plain
@@ -353,6 +361,19 @@ impl<'n> Emitter<'n> {
         }
         let _ = ctx.root;
         self.pop_indent();
+    }
+
+    /// What [`Self::emit_scalar`] writes for a plain word (see
+    /// [`analyze::is_plain_word`]) that reads back as a string, in any context: the text
+    /// itself, nothing to fold or escape.
+    fn write_word(&mut self, word: &str) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        self.out.push_str(word);
+        self.column += word.len();
+        self.whitespace = false;
+        self.indention = false;
     }
 
     fn write_plain(&mut self, value: &str, allow_breaks: bool) {
@@ -748,6 +769,47 @@ mod tests {
             out,
             "spec:\n  value: Lorem ipsum dolor sit amet, consectetur adipiscing elit. Maecenas suscipit\n    ex non molestie varius.\n"
         );
+    }
+
+    #[test]
+    fn plain_words_are_written_as_the_scalar_writer_writes_them() {
+        let words = [
+            "a",
+            "v1",
+            "_x",
+            "app.kubernetes.io/name",
+            "0.93.1",
+            "a-b_c",
+            "9x",
+        ];
+        for word in words {
+            assert!(is_plain_word(word) && plain_means_string_v2(word), "{word}");
+            for ctx in [Ctx::ROOT, Ctx::SEQ_ITEM, Ctx::MAP_VALUE, Ctx::SIMPLE_KEY] {
+                for (column, whitespace) in [(0, true), (4, false), (90, false)] {
+                    let run = |fast: bool| {
+                        let mut e = Emitter::new();
+                        e.increase_indent(false, false);
+                        e.out.push_str(&"k".repeat(column));
+                        e.column = column;
+                        e.whitespace = whitespace;
+                        if fast {
+                            e.write_word(word);
+                        } else {
+                            e.emit_scalar(word, Style::Plain, ctx);
+                        }
+                        (e.out, e.column, e.whitespace, e.indention, e.indent)
+                    };
+                    assert_eq!(run(true), run(false), "{word:?} at {column}");
+                }
+            }
+        }
+        // Words that read back as something else are not plain words for the emitter.
+        for word in ["true", "123", "null", "1.5", "0x1f", "y"] {
+            assert!(
+                !(is_plain_word(word) && plain_means_string_v2(word)),
+                "{word}"
+            );
+        }
     }
 
     #[test]

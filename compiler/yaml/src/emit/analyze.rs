@@ -36,7 +36,7 @@ pub(super) fn is_printable(c: char) -> bool {
 
 /// ASCII letters, digits, `.`, `/`, `_` and `-`, starting with a letter, digit or `_`:
 /// text with no blank, break, indicator or unprintable character.
-fn is_plain_word(value: &str) -> bool {
+pub(super) fn is_plain_word(value: &str) -> bool {
     let bytes = value.as_bytes();
     matches!(bytes.first(), Some(b) if b.is_ascii_alphanumeric() || *b == b'_')
         && bytes
