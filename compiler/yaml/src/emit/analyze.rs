@@ -62,30 +62,53 @@ pub(super) fn analyze(value: &str) -> Analysis {
             block_allowed: true,
         };
     }
-    if value.is_ascii() {
-        analyze_ascii(value)
-    } else {
-        analyze_chars(value, value.chars())
+    match byte_classes(value.as_bytes()) {
+        Classes::NonAscii => analyze_chars(value, value.chars()),
+        Classes::Ascii { special } => analyze_ascii(value, special),
     }
+}
+
+/// What one pass over the bytes tells: whether the text is ASCII, and if so whether it
+/// holds a character yaml.v2 will not print as it is (a control other than the line
+/// feed, or DEL).
+enum Classes {
+    NonAscii,
+    Ascii { special: bool },
+}
+
+fn byte_classes(bytes: &[u8]) -> Classes {
+    // Branch-free over blocks of bytes (the compiler vectorises it), where stopping at
+    // the first odd byte would not be: descriptions are long and almost never odd.
+    let (mut high, mut special) = (false, false);
+    for block in bytes.chunks(64) {
+        let (mut h, mut s) = (0u8, false);
+        for &b in block {
+            h |= b & 0x80;
+            s |= (b < 0x20 && b != b'\n') | (b == 0x7F);
+        }
+        high |= h != 0;
+        special |= s;
+        if high {
+            return Classes::NonAscii;
+        }
+    }
+    Classes::Ascii { special }
 }
 
 /// [`analyze_chars`] for ASCII text, without the per-character iterator: one loop over
 /// the bytes for the flags that depend on neighbours, byte searches for the indicators.
 /// Long texts (descriptions in CRDs) make most of a big bundle's bytes.
-fn analyze_ascii(value: &str) -> Analysis {
+fn analyze_ascii(value: &str, special: bool) -> Analysis {
     let bytes = value.as_bytes();
     let (first, last) = (bytes[0], bytes[bytes.len() - 1]);
     let is_break = |b: u8| b == b'\n' || b == b'\r';
     // Separate searches, each a vectorised pass, instead of one loop over characters.
-    let special = !bytes
-        .iter()
-        .all(|&b| b == b'\n' || (0x20..=0x7E).contains(&b));
-    let (mut break_space, mut space_break) = (false, false);
+    let (mut break_space, mut space_break, mut line_breaks) = (false, false, false);
     for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        line_breaks = true;
         break_space |= bytes.get(i + 1) == Some(&b' ');
         space_break |= i > 0 && bytes[i - 1] == b' ';
     }
-    let line_breaks = memchr::memchr2(b'\n', b'\r', bytes).is_some();
     let followed_by_blank = |i: usize| bytes.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\t');
     let preceded_by_blankz =
         |i: usize| i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r');
@@ -267,7 +290,19 @@ mod tests {
             ' ', '\n', '\r', '\t', ':', '#', '-', '?', '.', 'a', '\'', '\u{1}',
         ];
         for s in strings(&alphabet, 5).iter().filter(|s| !s.is_empty()) {
-            assert_eq!(analyze_ascii(s), analyze_chars(s, s.chars()), "for {s:?}");
+            let Classes::Ascii { special } = byte_classes(s.as_bytes()) else {
+                panic!("{s:?} is ASCII");
+            };
+            assert_eq!(
+                analyze_ascii(s, special),
+                analyze_chars(s, s.chars()),
+                "for {s:?}"
+            );
+        }
+        // Long texts, the odd byte in a later block.
+        for odd in ['\u{7f}', '\u{1}', '\t', 'é'] {
+            let s = format!("{}{odd}", "word ".repeat(40));
+            assert_eq!(analyze(&s), analyze_chars(&s, s.chars()), "for {odd:?}");
         }
     }
 }
