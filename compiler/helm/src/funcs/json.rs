@@ -188,6 +188,36 @@ pub fn unmarshal(text: &str, target: Target) -> Result<Value, String> {
     if p.i < p.b.len() {
         return Err(p.invalid("after top-level value"));
     }
+    check_target(v, target)
+}
+
+/// `json.Unmarshal` of `json`'s text, without the text: what [`unmarshal`] gives for
+/// `serde_json::to_string(json)` (numbers are `float64`; serde_json writes finite
+/// numbers only, each read back as the same `f64`).
+pub fn unmarshal_value(json: &serde_json::Value, target: Target) -> Result<Value, String> {
+    fn convert(json: &serde_json::Value) -> Value {
+        match json {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::float(n.as_f64().unwrap_or_default()),
+            serde_json::Value::String(s) => Value::from(s.as_str()),
+            serde_json::Value::Array(items) => {
+                Value::List(List::new(items.iter().map(convert).collect()))
+            }
+            serde_json::Value::Object(entries) => {
+                let map = Map::new();
+                for (k, v) in entries {
+                    map.insert(k.as_str(), convert(v));
+                }
+                Value::Map(map)
+            }
+        }
+    }
+    check_target(convert(json), target)
+}
+
+/// `v` when a decode into `target` takes it, else Go's type-mismatch error.
+fn check_target(v: Value, target: Target) -> Result<Value, String> {
     let kind = match &v {
         Value::Nil => return Ok(v),
         Value::Map(_) => "object",
@@ -479,6 +509,31 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn values_decode_as_their_json_text_does() {
+        let texts = [
+            r#"{"a": 1, "b": [1.5, -0, 1e300, 9007199254740993, 18446744073709551615], "c": null}"#,
+            r#"{"s": "x\u0000y", "t": true, "nested": {"z": {}, "y": []}, "e": ""}"#,
+            r#"[1, "two", {"three": 3}]"#,
+            r#""plain""#,
+            "12345678901234567890",
+            "null",
+        ];
+        for text in texts {
+            let json: serde_json::Value = serde_json::from_str(text).unwrap();
+            let written = serde_json::to_string(&json).unwrap();
+            for target in [Target::Any, Target::Map, Target::List] {
+                let by_text = unmarshal(&written, target);
+                let direct = unmarshal_value(&json, target);
+                assert_eq!(
+                    format!("{by_text:?}"),
+                    format!("{direct:?}"),
+                    "{text} as {target:?}"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     fn enc(v: &Value) -> String {

@@ -10,7 +10,7 @@ use kubake_gotmpl::{List, Map, UintKind, Value};
 use kubake_yaml::keyorder::compare_keys;
 use kubake_yaml::{Duplicates, Mapping, Node, Schema};
 
-use super::json::{marshal, unmarshal, JsonStyle, Target};
+use super::json::{marshal, unmarshal_value, JsonStyle, Target};
 
 /// A value as `json.Marshal` would present it, as a YAML node: objects through their
 /// JSON view, `[]byte` as base64, and the errors JSON gives (NaN).
@@ -76,8 +76,9 @@ fn decode(text: &str, target: Target) -> Result<Value, String> {
     let Some(doc) = docs.into_iter().next() else {
         return Ok(Value::Nil);
     };
-    let json = serde_json::to_string(&kubake_yaml::json::to_json(&doc)).unwrap_or_default();
-    unmarshal(&json, target)
+    // sigs.k8s.io/yaml goes through JSON text; the values are the same without it
+    // (`fromYaml` of a chart's CRD files was mostly writing and reading that text).
+    unmarshal_value(&kubake_yaml::json::to_json(&doc), target)
         .map_err(|e| format!("error unmarshaling JSON: while decoding JSON: {e}"))
 }
 
