@@ -17,6 +17,20 @@ use crate::error::Error;
 use crate::func::FuncMap;
 use crate::value::Value;
 
+/// A text parsed for execution (`tpl`), with what its parse depended on.
+struct TextParse {
+    funcs: Arc<FuncMap>,
+    delims: (String, String),
+    name: String,
+    text: Box<str>,
+    parsed: Parsed,
+}
+
+thread_local! {
+    /// See [`Templates::parse_to_execute`].
+    static TEXT_PARSES: std::cell::RefCell<Vec<TextParse>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// What a missing map key yields (Go's `missingkey` option).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MissingKey {
@@ -141,7 +155,60 @@ impl Templates {
     /// its body is empty, because Go's `Execute` runs the new template object, whose tree
     /// is set even when the set's map keeps an older non-empty one.
     pub(crate) fn parse_to_execute(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        self.parse_into(name, text, true)
+        let parsed = match self.parsed_before(name, text) {
+            Some(parsed) => parsed,
+            None => {
+                let parsed = self.parse_detached(name, text)?;
+                self.remember_parse(name, text, &parsed);
+                parsed
+            }
+        };
+        self.add_parsed_inner(parsed, true);
+        Ok(())
+    }
+
+    /// A parse of `text` as `name` that this thread made before with the same functions
+    /// and delimiters. Helm's `tpl` parses its text on every call, and charts call it
+    /// with the same few texts many times (loki renders its whole configuration through
+    /// it, once per template that checksums it). Only successful parses are kept; a
+    /// function map is held by the entry, so its address cannot be reused by another.
+    fn parsed_before(&self, name: &str, text: &str) -> Option<Parsed> {
+        TEXT_PARSES.with(|kept| {
+            kept.borrow()
+                .iter()
+                .find(|e| {
+                    e.text.len() == text.len()
+                        && Arc::ptr_eq(&e.funcs, &self.funcs)
+                        && e.name == name
+                        && e.delims.0 == self.left_delim
+                        && e.delims.1 == self.right_delim
+                        && *e.text == *text
+                })
+                .map(|e| e.parsed.clone())
+        })
+    }
+
+    fn remember_parse(&self, name: &str, text: &str, parsed: &Parsed) {
+        /// Entries kept per thread, and the text they may hold in all.
+        const KEPT: usize = 32;
+        const KEPT_BYTES: usize = 1 << 20;
+        if text.len() > KEPT_BYTES / 4 {
+            return;
+        }
+        TEXT_PARSES.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            let bytes: usize = kept.iter().map(|e| e.text.len()).sum();
+            if kept.len() >= KEPT || bytes + text.len() > KEPT_BYTES {
+                kept.clear();
+            }
+            kept.push(TextParse {
+                funcs: self.funcs.clone(),
+                delims: (self.left_delim.clone(), self.right_delim.clone()),
+                name: name.to_string(),
+                text: text.into(),
+                parsed: parsed.clone(),
+            });
+        });
     }
 
     fn parse_into(&mut self, name: &str, text: &str, replace_root: bool) -> Result<(), Error> {
@@ -227,5 +294,49 @@ impl Templates {
     pub fn execute(&self, name: &str, data: &Value, opts: &ExecOptions) -> Result<String, Error> {
         let mut counters = crate::eval::Counters::default();
         crate::eval::execute(self, opts, &mut counters, name, data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::func::Function;
+    use crate::value::GoType;
+
+    fn run(set: &Templates, text: &str, data: Value) -> Result<String, Error> {
+        let mut copy = set.clone();
+        copy.parse_to_execute("tpl", text)?;
+        copy.execute("tpl", &data, &ExecOptions::default())
+    }
+
+    #[test]
+    fn texts_parsed_again_give_what_a_fresh_parse_gives() {
+        let mut with_shout = Templates::new("t");
+        let mut f = FuncMap::new();
+        f.insert(
+            "shout",
+            Function::new([GoType::String], |_ctx, args| {
+                Ok(Value::from(
+                    args[0].as_str().unwrap_or_default().to_uppercase(),
+                ))
+            }),
+        );
+        with_shout.add_funcs(&f);
+        let text = r#"{{ define "inner" }}[{{ . }}]{{ end }}{{ template "inner" (shout .) }}"#;
+        // The same text twice, with other data: the kept parse serves the second call.
+        assert_eq!(run(&with_shout, text, Value::from("a")).unwrap(), "[A]");
+        assert_eq!(run(&with_shout, text, Value::from("b")).unwrap(), "[B]");
+        // A set without the function must not be served that parse.
+        let plain = Templates::new("t");
+        let err = run(&plain, text, Value::from("a")).unwrap_err();
+        assert!(err.to_string().contains("\"shout\" not defined"), "{err}");
+        // Nor a set whose delimiters differ: there the text is plain text.
+        let mut other_delims = with_shout.clone();
+        other_delims.set_delims("[[", "]]");
+        assert_eq!(
+            run(&other_delims, "{{ . }}", Value::from("x")).unwrap(),
+            "{{ . }}"
+        );
+        assert_eq!(run(&with_shout, "{{ . }}", Value::from("x")).unwrap(), "x");
     }
 }
