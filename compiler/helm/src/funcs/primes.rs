@@ -45,6 +45,12 @@ fn small_primes() -> &'static [u64] {
     })
 }
 
+/// [`small_primes`] as [`Divisor`]s, each reciprocal computed once per process.
+fn small_divisors() -> &'static [Divisor] {
+    static DIVISORS: std::sync::OnceLock<Vec<Divisor>> = std::sync::OnceLock::new();
+    DIVISORS.get_or_init(|| small_primes().iter().map(|&p| Divisor::new(p)).collect())
+}
+
 /// How far past a random starting point the sieve walks before drawing a new one: far
 /// enough that a prime is all but certain to lie in the range (prime gaps at 1024 bits
 /// average 710), near enough that adding the offset never carries into the top bits
@@ -140,8 +146,8 @@ impl Sieve {
         let mut sieve = Sieve {
             composite: vec![false; (SEARCH_SPAN / 2) as usize],
         };
-        for &p in small_primes() {
-            sieve.rule_out(p, Divisor::new(p).rem(start), 0);
+        for &p in small_divisors() {
+            sieve.rule_out(p.d, p.rem(start), 0);
         }
         sieve.rule_out(exponent, rem(start, exponent), 1);
         sieve

@@ -79,18 +79,17 @@ enum Classes {
 fn byte_classes(bytes: &[u8]) -> Classes {
     // Branch-free over blocks of bytes (the compiler vectorises it), where stopping at
     // the first odd byte would not be: descriptions are long and almost never odd.
-    let (mut high, mut special) = (false, false);
+    let mut special = false;
     for block in bytes.chunks(64) {
-        let (mut h, mut s) = (0u8, false);
+        let (mut high, mut odd) = (0u8, false);
         for &b in block {
-            h |= b & 0x80;
-            s |= (b < 0x20 && b != b'\n') | (b == 0x7F);
+            high |= b & 0x80;
+            odd |= (b < 0x20 && b != b'\n') | (b == 0x7F);
         }
-        high |= h != 0;
-        special |= s;
-        if high {
+        if high != 0 {
             return Classes::NonAscii;
         }
+        special |= odd;
     }
     Classes::Ascii { special }
 }
