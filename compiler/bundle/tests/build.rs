@@ -199,6 +199,65 @@ fn charts_render_again_for_new_api_versions_only_when_their_reads_change() {
     assert!(unchanged < unknown, "{unchanged} renders vs {unknown}");
 }
 
+/// kubake's Helm renderer that counts its renders and, unless `preview` is off, tells
+/// the engine the charts' `crds/` documents before they render.
+struct CountingHelm {
+    inner: kubake_gitops::HelmRenderer,
+    calls: std::sync::atomic::AtomicUsize,
+    preview: bool,
+}
+
+impl kubake_gitops::render::ChartRenderer for CountingHelm {
+    fn render(
+        &self,
+        req: &kubake_gitops::render::ChartRequest,
+    ) -> Result<kubake_gitops::render::RenderedChart, kubake_gitops::render::RenderError> {
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.render(req)
+    }
+
+    fn crds(
+        &self,
+        req: &kubake_gitops::render::ChartRequest,
+    ) -> Option<Vec<kubake_gitops::render::RenderedDocument>> {
+        self.preview.then(|| self.inner.crds(req)).flatten()
+    }
+}
+
+#[test]
+fn charts_render_once_when_the_crds_of_their_charts_are_known_first() {
+    let build_with = |preview: bool| {
+        let copy = fixture_copy("flux-garage", &format!("crd-preview-{preview}"), false);
+        // widget-operator asks for the API version its own `crds/` file serves (Helm
+        // installs a chart's CRDs before it renders the templates).
+        std::fs::write(
+            copy.charts.join("widget-operator/templates/widgets.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: widgets\ndata:\n  \
+             served: {{ .Capabilities.APIVersions.Has \"widgets.garage.lan/v1/WidgetPool\" | quote }}\n",
+        )
+        .expect("writes");
+        let renderer = CountingHelm {
+            inner: kubake_gitops::HelmRenderer::default(),
+            calls: Default::default(),
+            preview,
+        };
+        let out = copy.dir.join("out");
+        build(&common::garage_options(&copy, &out), &renderer).expect("builds");
+        (renderer.calls.into_inner(), bundle_text(&out), copy)
+    };
+    let (with_preview, bundle, _copy) = build_with(true);
+    let (without, same_bundle, _copy2) = build_with(false);
+    assert!(bundle.contains("served: \"true\""), "{bundle}");
+    assert_eq!(bundle, same_bundle);
+    // Without the preview, widget-operator renders once without the CRD's version, then
+    // again.
+    assert!(
+        with_preview < without,
+        "{with_preview} renders vs {without}"
+    );
+}
+
 #[test]
 fn argo_attic() {
     let (report, out, _copy) = build_fixture("argo-attic", "bootstrap/root.yaml", "argo");
