@@ -548,7 +548,7 @@ mod tests {
             "a:\n  |\n   x\n",
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
-            "a: >\n  folded\n",
+            "a: >2\n   folded\n",
             "a: b\n  - c\n",
             "a: b\n  c: d\n",
             "a: \"x\\\n  y\"\n",

@@ -1,13 +1,14 @@
 //! A fast event reader for the plain block YAML that Kubernetes tools write: block
 //! mappings and sequences (compact `- k: v` and indentless ones too), plain and quoted
-//! scalars (multi-line ones folded), literal block scalars, `[]`, `{}`, flow sequences
+//! scalars (multi-line ones folded), literal and folded block scalars, `[]`, `{}`, flow sequences
 //! of scalars on one line, comments and `---` separators.
 //!
 //! It produces the same events, with the same positions, that `saphyr-parser` produces
 //! for such text, several times faster (rendered charts are megabytes of this shape, and
 //! every one is read at least once). Anything outside that subset (flow mappings and
-//! nested flow collections, anchors and aliases, tags, folded or indented-indicator
-//! block scalars, escaped line breaks, complex or over-long keys, directives, tabs in
+//! nested flow collections, anchors and aliases, tags, block scalars with an indentation
+//! indicator, empty block scalars with keep chomping (`|+`), folded lines that start with
+//! a tab, escaped line breaks, complex or over-long keys, directives, tabs in
 //! indentation, byte-order marks and NULs, a document that is empty or a bare scalar)
 //! makes [`read`] give up on the whole stream and return `false`: the caller then reads
 //! the text with `saphyr-parser`, which also reports any error. So this module never
@@ -437,7 +438,7 @@ impl<'a> Reader<'a, '_> {
                 self.push(Event::Scalar(value, style, 0, None), span);
                 self.no_continuation(parent)
             }
-            b'|' => self.literal(parent, text),
+            b'|' | b'>' => self.block_scalar(parent, text),
             b'[' => {
                 let len = self.flow_sequence(line_no, start)?;
                 if !only_comment(&text[len..]) {
@@ -455,7 +456,7 @@ impl<'a> Reader<'a, '_> {
                 self.advance();
                 self.no_continuation(parent)
             }
-            b'&' | b'*' | b'!' | b'>' | b'%' | b'@' | b'`' | b',' | b']' | b'}' | b'#' => None,
+            b'&' | b'*' | b'!' | b'%' | b'@' | b'`' | b',' | b']' | b'}' | b'#' => None,
             // `-`, `?` and `:` start a plain scalar when text follows them at once.
             b'-' | b'?' | b':' if matches!(text.as_bytes().get(1), None | Some(b' ' | b'\t')) => {
                 None
@@ -637,9 +638,13 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
-    /// A literal block scalar (`|`, `|-`, `|+`) whose header is `header`; its lines are
-    /// indented past `parent`.
-    fn literal(&mut self, parent: usize, header: &str) -> Option<()> {
+    /// A literal or folded block scalar (`|`, `>`, with `-` or `+`) whose header is
+    /// `header`; its lines are indented past `parent`.
+    fn block_scalar(&mut self, parent: usize, header: &str) -> Option<()> {
+        let (folded, style) = match header.as_bytes()[0] {
+            b'>' => (true, ScalarStyle::Folded),
+            _ => (false, ScalarStyle::Literal),
+        };
         let (chomp, after) = match header.as_bytes().get(1) {
             Some(b'-') => (Chomp::Strip, &header[2..]),
             Some(b'+') => (Chomp::Keep, &header[2..]),
@@ -662,6 +667,21 @@ impl<'a> Reader<'a, '_> {
             }
             break lead;
         };
+        if indent <= parent && blank_before == 0 && !matches!(chomp, Chomp::Keep) {
+            // No line is indented past the parent: the scalar is empty (`affinity: |`
+            // before the next key), placed where the next content starts.
+            let next = self.lines[i];
+            if is_document_marker(next) || next[indent..].starts_with('\t') {
+                return None;
+            }
+            self.push(
+                Event::Scalar(Cow::Borrowed(""), style, 0, None),
+                at(i, indent),
+            );
+            self.at = i;
+            self.virtual_start = None;
+            return Some(());
+        }
         if indent <= parent || blank_before > indent || is_document_marker(self.lines[i]) {
             return None;
         }
@@ -669,6 +689,9 @@ impl<'a> Reader<'a, '_> {
         let mut value = String::new();
         let mut trailing_breaks = 0;
         let mut last = first_line;
+        // Whether the previous text line started with a blank (folding keeps the line
+        // breaks next to such "more indented" lines).
+        let mut previous_spaced = false;
         for (j, line) in self.lines.iter().enumerate().skip(first_line) {
             let lead = spaces(line);
             // A line of blanks only is an empty line, unless it holds more spaces than
@@ -681,14 +704,26 @@ impl<'a> Reader<'a, '_> {
             if lead < indent {
                 break;
             }
+            let text = &line[indent..];
+            let spaced = text.starts_with(' ');
+            if folded && text.starts_with('\t') {
+                return None;
+            }
+            if j > content_line && folded && !previous_spaced && !spaced {
+                // Folded: one line break between two text lines becomes a space; with
+                // empty lines between them, only the empty lines count.
+                if trailing_breaks == 0 {
+                    value.push(' ');
+                }
+            } else if j > content_line {
+                value.push('\n');
+            }
             for _ in 0..trailing_breaks {
                 value.push('\n');
             }
-            if j > content_line {
-                value.push('\n');
-            }
             trailing_breaks = 0;
-            value.push_str(&line[indent..]);
+            previous_spaced = spaced;
+            value.push_str(text);
             last = j + 1;
         }
         match chomp {
@@ -711,10 +746,7 @@ impl<'a> Reader<'a, '_> {
             }
         }
         let span = at(content_line, indent);
-        self.push(
-            Event::Scalar(Cow::Owned(value), ScalarStyle::Literal, 0, None),
-            span,
-        );
+        self.push(Event::Scalar(Cow::Owned(value), style, 0, None), span);
         self.at = last;
         self.virtual_start = None;
         Some(())
