@@ -51,6 +51,22 @@ fn random_block_yaml_loads_the_same_through_both_readers() {
 }
 
 #[test]
+fn empty_flow_mappings_with_spaces_load_the_same_through_both_readers() {
+    for text in [
+        "a: { }\n",
+        "- {  }  # c\n",
+        "a:\n  { }\nb: 1\n",
+        "- a: { }\n  b: {}\n",
+    ] {
+        assert!(quick_reader_takes(text), "{text:?}");
+        assert_eq!(mismatch(text), None, "{text:?}");
+    }
+    for text in ["a: {\t}\n", "a: { }x\n", "a: { b }\n"] {
+        assert_eq!(mismatch(text), None, "{text:?}");
+    }
+}
+
+#[test]
 fn folded_blocks_load_the_same_through_both_readers() {
     for text in [
         "a: >-\n  {{ if .x }}proxy_set_header X $u;{{ end }}\n# c\nb: 1\n",

@@ -1,6 +1,6 @@
 //! A fast event reader for the plain block YAML that Kubernetes tools write: block
 //! mappings and sequences (compact `- k: v` and indentless ones too), plain and quoted
-//! scalars (multi-line ones folded), literal and folded block scalars, `[]`, `{}`, flow sequences
+//! scalars (multi-line ones folded), literal and folded block scalars, `[]`, `{}` (`{ }`), flow sequences
 //! of scalars on one line, comments and `---` separators.
 //!
 //! It produces the same events, with the same positions, that `saphyr-parser` produces
@@ -448,7 +448,9 @@ impl<'a> Reader<'a, '_> {
                 self.no_continuation(parent)
             }
             b'{' => {
-                if !text.starts_with("{}") || !only_comment(&text[2..]) {
+                // `{}`, or `{ }` with spaces inside.
+                let inside = text[1..].trim_start_matches(' ');
+                if !inside.starts_with('}') || !only_comment(&inside[1..]) {
                     return None;
                 }
                 self.push(Event::MappingStart(0, None), span);
