@@ -46,21 +46,33 @@ fn constraint_regex() -> &'static Regex {
     })
 }
 
+/// Used for match bounds only: no capture groups (see [`without_captures`]).
 fn find_constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        ascii_regex(&format!(r"({OPS})?{WS}*({CV})")).unwrap_or_else(|_| unreachable_regex())
+        ascii_regex(&without_captures(&format!(r"({OPS})?{WS}*({CV})")))
+            .unwrap_or_else(|_| unreachable_regex())
     })
 }
 
+/// Used for `is_match` only: no capture groups (see [`without_captures`]).
 fn valid_constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        ascii_regex(&format!(
+        ascii_regex(&without_captures(&format!(
             r"^({WS}*({OPS})?{WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({WS}*({OPS})?{WS}*({CV}){WS}*))*$"
-        ))
+        )))
         .unwrap_or_else(|_| unreachable_regex())
     })
+}
+
+/// `pattern` with every group non-capturing: the same matches, but a search keeps no
+/// slots for groups (`regex_lite` sizes its per-search tables by states times groups,
+/// and the validity pattern's 19 groups made every process touch ~300 KB to check a
+/// chart's `kubeVersion`). For Masterminds' patterns, which hold no `(` inside a class
+/// or escaped.
+pub fn without_captures(pattern: &str) -> String {
+    pattern.replace("(?:", "(").replace('(', "(?:")
 }
 
 fn range_regex() -> &'static Regex {
@@ -414,6 +426,55 @@ mod tests {
             Version::parse("99999999999999999999").unwrap_err().to_string(),
             "Error parsing version segment: strconv.ParseUint: parsing \"99999999999999999999\": value out of range"
         );
+    }
+
+    #[test]
+    fn patterns_without_captures_match_the_same() {
+        let valid = format!(
+            r"^({WS}*({OPS})?{WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({WS}*({OPS})?{WS}*({CV}){WS}*))*$"
+        );
+        let find = format!(r"({OPS})?{WS}*({CV})");
+        let (valid_with, find_with) = (Regex::new(&valid).unwrap(), Regex::new(&find).unwrap());
+        let tokens = [
+            "",
+            " ",
+            ",",
+            ">=",
+            "<",
+            "!=",
+            "~>",
+            "^",
+            "=",
+            "1",
+            "1.2",
+            "v1.2.x",
+            "*",
+            "1.2.3-rc.1",
+            "1.2.3+b",
+            "-",
+            "x",
+            "1..2",
+            "\t",
+            "a",
+        ];
+        let mut texts = Vec::new();
+        for a in tokens {
+            for b in tokens {
+                for c in tokens {
+                    texts.push(format!("{a}{b}{c}"));
+                    texts.push(format!("{a} {b}, {c}"));
+                }
+            }
+        }
+        for t in &texts {
+            assert_eq!(
+                valid_constraint_regex().is_match(t),
+                valid_with.is_match(t),
+                "{t:?}"
+            );
+            let bounds = |re: &Regex| re.find_iter(t).map(|m| m.range()).collect::<Vec<_>>();
+            assert_eq!(bounds(find_constraint_regex()), bounds(&find_with), "{t:?}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::any::Any;
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
+use kubake_chart::semver::without_captures;
 use kubake_gotmpl::{CallContext, FuncError, FuncMap, GoType, Object, Signature, UintKind, Value};
 use regex_lite::Regex;
 
@@ -255,10 +256,11 @@ fn regexes() -> Option<&'static Regexes> {
         Some(Regexes {
             constraint: ascii_regex(&format!(r"^{WS}*({OPS}){WS}*({CV}){WS}*$")).ok()?,
             range: ascii_regex(&format!(r"{WS}*({CV}){WS}+-{WS}+({CV}){WS}*")).ok()?,
-            find: ascii_regex(&format!(r"({OPS}){WS}*({CV})")).ok()?,
-            valid: ascii_regex(&format!(
+            // Bounds and `is_match` only: no capture groups to keep slots for.
+            find: ascii_regex(&without_captures(&format!(r"({OPS}){WS}*({CV})"))).ok()?,
+            valid: ascii_regex(&without_captures(&format!(
                 r"^({WS}*({OPS}){WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({OPS}){WS}*({CV}){WS}*)*$"
-            ))
+            )))
             .ok()?,
         })
     })
