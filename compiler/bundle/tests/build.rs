@@ -9,6 +9,9 @@ use std::path::Path;
 
 use common::{fixture_copy, EchoRenderer};
 use kubake_bundle::{build, BuildOptions, BuildReport};
+use kubake_gitops::render::{
+    ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument,
+};
 use kubake_yaml::{Node, Schema};
 
 fn build_fixture(
@@ -158,25 +161,40 @@ fn flux_garage() {
     insta::assert_snapshot!("flux-garage", bundle_text(&out));
 }
 
-/// [`EchoRenderer`] that counts its renders and says what they read of the API
-/// versions: nothing that more versions would change (`unchanged`), or unknown.
-struct CountingRenderer {
+/// A renderer around `inner` that counts its renders. With `unchanged`, it says its
+/// renders read nothing that more API versions would change (else: unknown); with
+/// `preview`, it hands the engine `inner`'s `crds/` documents before rendering.
+struct Counting<R> {
+    inner: R,
     calls: std::sync::atomic::AtomicUsize,
     unchanged: bool,
+    preview: bool,
 }
 
-impl kubake_gitops::render::ChartRenderer for CountingRenderer {
-    fn render(
-        &self,
-        req: &kubake_gitops::render::ChartRequest,
-    ) -> Result<kubake_gitops::render::RenderedChart, kubake_gitops::render::RenderError> {
+impl<R> Counting<R> {
+    fn new(inner: R) -> Self {
+        Counting {
+            inner,
+            calls: Default::default(),
+            unchanged: false,
+            preview: true,
+        }
+    }
+}
+
+impl<R: ChartRenderer> ChartRenderer for Counting<R> {
+    fn render(&self, req: &ChartRequest) -> Result<RenderedChart, RenderError> {
         self.calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut rendered = EchoRenderer.render(req)?;
+        let mut rendered = self.inner.render(req)?;
         if self.unchanged {
             rendered.api_reads = kubake_gitops::render::ApiReads::answers(Default::default());
         }
         Ok(rendered)
+    }
+
+    fn crds(&self, req: &ChartRequest) -> Option<Vec<RenderedDocument>> {
+        self.preview.then(|| self.inner.crds(req)).flatten()
     }
 }
 
@@ -184,9 +202,9 @@ impl kubake_gitops::render::ChartRenderer for CountingRenderer {
 fn charts_render_again_for_new_api_versions_only_when_their_reads_change() {
     let renders = |unchanged: bool| {
         let copy = fixture_copy("flux-garage", &format!("reads-{unchanged}"), false);
-        let renderer = CountingRenderer {
-            calls: Default::default(),
+        let renderer = Counting {
             unchanged,
+            ..Counting::new(EchoRenderer)
         };
         let opts = common::garage_options(&copy, &copy.dir.join("out"));
         let report = build(&opts, &renderer).expect("builds");
@@ -197,32 +215,6 @@ fn charts_render_again_for_new_api_versions_only_when_their_reads_change() {
     // flux-garage installs a CRD, so the first renders miss its API version: renders
     // whose reads are unknown run again, the others do not.
     assert!(unchanged < unknown, "{unchanged} renders vs {unknown}");
-}
-
-/// kubake's Helm renderer that counts its renders and, unless `preview` is off, tells
-/// the engine the charts' `crds/` documents before they render.
-struct CountingHelm {
-    inner: kubake_gitops::HelmRenderer,
-    calls: std::sync::atomic::AtomicUsize,
-    preview: bool,
-}
-
-impl kubake_gitops::render::ChartRenderer for CountingHelm {
-    fn render(
-        &self,
-        req: &kubake_gitops::render::ChartRequest,
-    ) -> Result<kubake_gitops::render::RenderedChart, kubake_gitops::render::RenderError> {
-        self.calls
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.inner.render(req)
-    }
-
-    fn crds(
-        &self,
-        req: &kubake_gitops::render::ChartRequest,
-    ) -> Option<Vec<kubake_gitops::render::RenderedDocument>> {
-        self.preview.then(|| self.inner.crds(req)).flatten()
-    }
 }
 
 #[test]
@@ -237,10 +229,9 @@ fn charts_render_once_when_the_crds_of_their_charts_are_known_first() {
              served: {{ .Capabilities.APIVersions.Has \"widgets.garage.lan/v1/WidgetPool\" | quote }}\n",
         )
         .expect("writes");
-        let renderer = CountingHelm {
-            inner: kubake_gitops::HelmRenderer::default(),
-            calls: Default::default(),
+        let renderer = Counting {
             preview,
+            ..Counting::new(kubake_gitops::HelmRenderer::default())
         };
         let out = copy.dir.join("out");
         build(&common::garage_options(&copy, &out), &renderer).expect("builds");
