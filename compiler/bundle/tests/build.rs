@@ -9,9 +9,7 @@ use std::path::Path;
 
 use common::{fixture_copy, EchoRenderer};
 use kubake_bundle::{build, BuildOptions, BuildReport};
-use kubake_gitops::render::{
-    ChartRenderer, ChartRequest, RenderError, RenderedChart, RenderedDocument,
-};
+use kubake_gitops::render::{ChartRenderer, ChartRequest, RenderError, RenderedChart};
 use kubake_yaml::{Node, Schema};
 
 fn build_fixture(
@@ -161,40 +159,22 @@ fn flux_garage() {
     insta::assert_snapshot!("flux-garage", bundle_text(&out));
 }
 
-/// A renderer around `inner` that counts its renders. With `unchanged`, it says its
-/// renders read nothing that more API versions would change (else: unknown); with
-/// `preview`, it hands the engine `inner`'s `crds/` documents before rendering.
-struct Counting<R> {
-    inner: R,
+/// [`EchoRenderer`] that counts its renders and says what they read of the API
+/// versions: nothing that more versions would change (`unchanged`), or unknown.
+struct CountingRenderer {
     calls: std::sync::atomic::AtomicUsize,
     unchanged: bool,
-    preview: bool,
 }
 
-impl<R> Counting<R> {
-    fn new(inner: R) -> Self {
-        Counting {
-            inner,
-            calls: Default::default(),
-            unchanged: false,
-            preview: true,
-        }
-    }
-}
-
-impl<R: ChartRenderer> ChartRenderer for Counting<R> {
+impl ChartRenderer for CountingRenderer {
     fn render(&self, req: &ChartRequest) -> Result<RenderedChart, RenderError> {
         self.calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut rendered = self.inner.render(req)?;
+        let mut rendered = EchoRenderer.render(req)?;
         if self.unchanged {
             rendered.api_reads = kubake_gitops::render::ApiReads::answers(Default::default());
         }
         Ok(rendered)
-    }
-
-    fn crds(&self, req: &ChartRequest) -> Option<Vec<RenderedDocument>> {
-        self.preview.then(|| self.inner.crds(req)).flatten()
     }
 }
 
@@ -202,9 +182,9 @@ impl<R: ChartRenderer> ChartRenderer for Counting<R> {
 fn charts_render_again_for_new_api_versions_only_when_their_reads_change() {
     let renders = |unchanged: bool| {
         let copy = fixture_copy("flux-garage", &format!("reads-{unchanged}"), false);
-        let renderer = Counting {
+        let renderer = CountingRenderer {
+            calls: Default::default(),
             unchanged,
-            ..Counting::new(EchoRenderer)
         };
         let opts = common::garage_options(&copy, &copy.dir.join("out"));
         let report = build(&opts, &renderer).expect("builds");
@@ -215,38 +195,6 @@ fn charts_render_again_for_new_api_versions_only_when_their_reads_change() {
     // flux-garage installs a CRD, so the first renders miss its API version: renders
     // whose reads are unknown run again, the others do not.
     assert!(unchanged < unknown, "{unchanged} renders vs {unknown}");
-}
-
-#[test]
-fn charts_render_once_when_the_crds_of_their_charts_are_known_first() {
-    let build_with = |preview: bool| {
-        let copy = fixture_copy("flux-garage", &format!("crd-preview-{preview}"), false);
-        // widget-operator asks for the API version its own `crds/` file serves (Helm
-        // installs a chart's CRDs before it renders the templates).
-        std::fs::write(
-            copy.charts.join("widget-operator/templates/widgets.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: widgets\ndata:\n  \
-             served: {{ .Capabilities.APIVersions.Has \"widgets.garage.lan/v1/WidgetPool\" | quote }}\n",
-        )
-        .expect("writes");
-        let renderer = Counting {
-            preview,
-            ..Counting::new(kubake_gitops::HelmRenderer::default())
-        };
-        let out = copy.dir.join("out");
-        build(&common::garage_options(&copy, &out), &renderer).expect("builds");
-        (renderer.calls.into_inner(), bundle_text(&out), copy)
-    };
-    let (with_preview, bundle, _copy) = build_with(true);
-    let (without, same_bundle, _copy2) = build_with(false);
-    assert!(bundle.contains("served: \"true\""), "{bundle}");
-    assert_eq!(bundle, same_bundle);
-    // Without the preview, widget-operator renders once without the CRD's version, then
-    // again.
-    assert!(
-        with_preview < without,
-        "{with_preview} renders vs {without}"
-    );
 }
 
 #[test]

@@ -22,19 +22,11 @@ use crate::kfile::Built;
 use crate::object;
 use crate::render::{RenderedChart, RenderedDocument};
 
-/// Reads a rendered chart into objects, post-rendering its templates. The `crds/`
-/// documents come from `preview` when it read the same texts.
-pub fn objects(
-    job: &ChartJob,
-    rendered: &RenderedChart,
-    preview: Option<CrdPreview>,
-) -> Result<Vec<Built>> {
+/// Reads a rendered chart into objects, post-rendering its templates.
+pub fn objects(job: &ChartJob, rendered: &RenderedChart) -> Result<Vec<Built>> {
     let mut out = Vec::new();
     if job.request.include_crds {
-        match preview {
-            Some(p) if p.read_the_same(&rendered.crds) => out.extend(p.into_objects()),
-            _ => out.extend(parse_all(&rendered.crds)?),
-        }
+        out.extend(parse_all(&rendered.crds)?);
     }
     if job.post_renderers.is_empty() {
         out.extend(parse_all(&rendered.manifests)?);
@@ -43,43 +35,6 @@ pub fn objects(
     }
     out.extend(parse_all(&rendered.hooks)?);
     Ok(out)
-}
-
-/// A chart's `crds/` documents read into objects before the chart renders (see
-/// [`crate::render::ChartRenderer::crds`]): the API versions they serve are then known
-/// to the chart's first render and to the others rendered beside it, and the objects are
-/// not read a second time.
-#[derive(Debug)]
-pub struct CrdPreview(Vec<(RenderedDocument, Vec<Built>)>);
-
-impl CrdPreview {
-    /// Reads `docs` as [`objects`] would; `None` when one does not read (the render
-    /// reports it then).
-    pub fn read(docs: Vec<RenderedDocument>) -> Option<CrdPreview> {
-        let parsed: Vec<Option<Vec<Built>>> = docs
-            .par_iter()
-            .with_max_len(1)
-            .map(|d| parse(d).ok())
-            .collect();
-        let objects: Option<Vec<Vec<Built>>> = parsed.into_iter().collect();
-        Some(CrdPreview(docs.into_iter().zip(objects?).collect()))
-    }
-
-    /// The objects read.
-    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        self.0
-            .iter()
-            .flat_map(|(_, built)| built.iter().map(|b| &b.node))
-    }
-
-    /// Whether the documents read are `docs`, text for text.
-    fn read_the_same(&self, docs: &[RenderedDocument]) -> bool {
-        self.0.len() == docs.len() && self.0.iter().zip(docs).all(|((mine, _), d)| mine == d)
-    }
-
-    fn into_objects(self) -> impl Iterator<Item = Built> {
-        self.0.into_iter().flat_map(|(_, built)| built)
-    }
 }
 
 /// [`parse`] of each document, on all cores (a chart's CRDs can be megabytes); the
@@ -306,7 +261,7 @@ mod tests {
             warnings: Vec::new(),
             api_reads: Default::default(),
         };
-        let objs = objects(&j, &rendered, None).unwrap_or_default();
+        let objs = objects(&j, &rendered).unwrap_or_default();
         assert_eq!(objs.len(), 3);
         let d = objs
             .iter()
@@ -320,36 +275,6 @@ mod tests {
                 .and_then(|c| c[0].str_at(&["image"])),
             Some("nginx:2")
         );
-    }
-
-    #[test]
-    fn a_crd_preview_stands_only_for_the_texts_it_read() {
-        let crd = |name: &str| {
-            doc(
-                "c/crds/a.yaml",
-                &format!("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: {name}}}\n"),
-            )
-        };
-        let j = job("[]\n");
-        let rendered = RenderedChart {
-            crds: vec![crd("now.example")],
-            ..RenderedChart::default()
-        };
-        let names = |preview: Option<CrdPreview>| -> Vec<String> {
-            objects(&j, &rendered, preview)
-                .unwrap_or_default()
-                .iter()
-                .map(|b| object::name(&b.node).to_string())
-                .collect()
-        };
-        let same = CrdPreview::read(vec![crd("now.example")]);
-        assert!(same.as_ref().is_some_and(|p| p.nodes().count() == 1));
-        assert_eq!(names(same), ["now.example"]);
-        assert_eq!(
-            names(CrdPreview::read(vec![crd("before.example")])),
-            ["now.example"]
-        );
-        assert!(CrdPreview::read(vec![doc("c/crds/b.yaml", "a: [\n")]).is_none());
     }
 
     #[test]

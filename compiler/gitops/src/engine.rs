@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::chartout::{self, CrdPreview};
+use crate::chartout;
 use crate::charts::ChartStores;
 use crate::compilation::{self, Compilation, Finished};
 use crate::config::{Config, Flavor};
@@ -312,10 +312,10 @@ impl<'a> Engine<'a> {
         set.into_iter().collect()
     }
 
-    /// Renders the charts of the units in `ids`, all with the API versions known now and
-    /// those their charts' `crds/` files serve.
+    /// Renders the charts of the units in `ids`, all with the API versions known now.
     fn render(&mut self, ids: &[UnitId]) {
         self.report(&describe("rendering charts of", ids));
+        let api = self.current_api_versions();
         let mut work = Vec::new();
         for id in ids {
             if let Some(r) = self.records.get_mut(id) {
@@ -326,25 +326,14 @@ impl<'a> Engine<'a> {
             }
         }
         let renderer = self.renderer;
-        let previews = preview_crds(renderer, &work);
-        let mut api: BTreeSet<String> = self.current_api_versions().into_iter().collect();
-        for preview in previews.iter().flatten().flatten() {
-            api.extend(scope::crd_api_versions(preview.nodes()));
-        }
-        let api: Vec<String> = api.into_iter().collect();
-        let work: Vec<_> = work
-            .into_iter()
-            .zip(previews)
-            .map(|((id, chain, base, jobs), previews)| (id, chain, base, jobs, previews))
-            .collect();
         let root = self.cfg.root.clone();
         let tick = self.ticker();
         let results: Vec<(UnitId, RenderResult)> = crate::schedule::largest_first(
             work,
-            |(_, _, _, jobs, _)| charts_size(jobs),
-            |(id, chain, base, jobs, previews)| {
-                let r = render_unit(renderer, &base, jobs, previews, &api, &root)
-                    .map_err(|e| e.in_units(&chain));
+            |(_, _, _, jobs)| charts_size(jobs),
+            |(id, chain, base, jobs)| {
+                let r =
+                    render_unit(renderer, &base, jobs, &api, &root).map_err(|e| e.in_units(&chain));
                 tick(&id);
                 (id, r)
             },
@@ -506,7 +495,7 @@ impl<'a> Engine<'a> {
                 work,
                 |(_, _, _, jobs, _)| charts_size(jobs),
                 |(id, chain, base, jobs, children)| {
-                    let r = render_unit(renderer, &base, jobs, Vec::new(), &api, &root).and_then(|(mut out, mut rendered)| {
+                    let r = render_unit(renderer, &base, jobs, &api, &root).and_then(|(mut out, mut rendered)| {
                         let mut scopes = known.clone();
                         scopes.add_crds(out.objects.iter().map(|b| &b.node));
                         apply_unit_rules(&mut out, &scopes);
@@ -667,52 +656,16 @@ fn charts_size(jobs: &[ChartJob]) -> u64 {
     jobs.iter().map(size).sum()
 }
 
-/// Each job's `crds/` documents, read before anything renders (largest charts first,
-/// on the rayon pool): per work item, per job, `None` where the renderer could not tell.
-fn preview_crds(
-    renderer: &dyn ChartRenderer,
-    work: &[(UnitId, Vec<UnitId>, UnitOutput, Vec<ChartJob>)],
-) -> Vec<Vec<Option<CrdPreview>>> {
-    let with_crds: Vec<&ChartJob> = work
-        .iter()
-        .flat_map(|(_, _, _, jobs)| jobs)
-        .filter(|job| job.request.include_crds)
-        .collect();
-    let read = crate::schedule::largest_first(
-        with_crds,
-        |job| charts_size(std::slice::from_ref(*job)),
-        |job| renderer.crds(&job.request).and_then(CrdPreview::read),
-    );
-    // `read` follows the jobs with CRDs in order; the others get none.
-    let mut read = read.into_iter();
-    work.iter()
-        .map(|(_, _, _, jobs)| {
-            jobs.iter()
-                .map(|job| {
-                    if job.request.include_crds {
-                        read.next().flatten()
-                    } else {
-                        None
-                    }
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Renders `jobs` (with `previews` of their `crds/` documents, if any) into the unit's
-/// output.
 fn render_unit(
     renderer: &dyn ChartRenderer,
     base: &UnitOutput,
     mut jobs: Vec<ChartJob>,
-    mut previews: Vec<Option<CrdPreview>>,
     api: &[String],
     root: &std::path::Path,
 ) -> RenderResult {
     let mut out = base.clone();
     let mut api_reads = Vec::with_capacity(jobs.len());
-    for (i, job) in jobs.iter_mut().enumerate() {
+    for job in &mut jobs {
         job.request.api_versions = api.to_vec();
         let rendered: RenderedChart = renderer
             .render(&job.request)
@@ -723,9 +676,7 @@ fn render_unit(
                 job.request.chart_name, job.request.release_name
             )
         }));
-        let preview = previews.get_mut(i).and_then(Option::take);
-        out.objects
-            .extend(chartout::objects(job, &rendered, preview)?);
+        out.objects.extend(chartout::objects(job, &rendered)?);
         api_reads.push(rendered.api_reads);
     }
     Ok((

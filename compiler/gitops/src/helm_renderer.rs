@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use kubake_helm::manifest::SortedOutput;
 use kubake_helm::pipeline::{
-    crds_loaded, load_chart, template, template_loaded, LoadedChart, TemplateOptions, UserValues,
+    load_chart, template, template_loaded, LoadedChart, TemplateOptions, UserValues,
 };
 use kubake_helm::Determinism;
 
@@ -63,7 +63,19 @@ impl HelmRenderer {
 
 impl ChartRenderer for HelmRenderer {
     fn render(&self, req: &ChartRequest) -> Result<RenderedChart, RenderError> {
-        let opts = self.options(req);
+        let opts = TemplateOptions {
+            release_name: Some(req.release_name.clone()),
+            namespace: req.namespace.clone(),
+            values: UserValues::Merged(req.values.clone()),
+            skip_schema_validation: req.skip_schema_validation,
+            kube_version: Some(req.kube_version.clone()),
+            api_versions: req.api_versions.clone(),
+            include_crds: req.include_crds,
+            skip_tests: req.skip_tests,
+            is_upgrade: req.is_upgrade,
+            determinism: self.determinism.clone(),
+            ..TemplateOptions::default()
+        };
         let failed = |e: kubake_helm::pipeline::TemplateError| failure(&e, &req.chart);
         let out = match self.chart(req.chart.path()) {
             Ok(chart) if !req.chart_values_files.is_empty() => {
@@ -90,52 +102,6 @@ impl ChartRenderer for HelmRenderer {
             rendered.api_reads = ApiReads::answers(asked);
         }
         Ok(rendered)
-    }
-
-    /// The chart's `crds/` files after its values decided which subcharts stay; the
-    /// chart is loaded (and kept for the render) but no template runs.
-    fn crds(&self, req: &ChartRequest) -> Option<Vec<RenderedDocument>> {
-        if !req.include_crds {
-            return Some(Vec::new());
-        }
-        let chart = self.chart(req.chart.path()).ok()?;
-        let opts = self.options(req);
-        let crds = if req.chart_values_files.is_empty() {
-            crds_loaded(&chart, &opts)
-        } else {
-            let defaults = values_files(
-                &chart,
-                &req.chart_values_files,
-                req.ignore_missing_values_files,
-            )
-            .ok()?;
-            crds_loaded(&chart.with_default_values(defaults), &opts)
-        };
-        // As `into_rendered` hands them over when templates follow them.
-        let docs = crds
-            .ok()?
-            .into_iter()
-            .map(|(source, text)| document(source, text, false));
-        Some(docs.collect())
-    }
-}
-
-impl HelmRenderer {
-    /// `helm template`'s flags for `req`.
-    fn options(&self, req: &ChartRequest) -> TemplateOptions {
-        TemplateOptions {
-            release_name: Some(req.release_name.clone()),
-            namespace: req.namespace.clone(),
-            values: UserValues::Merged(req.values.clone()),
-            skip_schema_validation: req.skip_schema_validation,
-            kube_version: Some(req.kube_version.clone()),
-            api_versions: req.api_versions.clone(),
-            include_crds: req.include_crds,
-            skip_tests: req.skip_tests,
-            is_upgrade: req.is_upgrade,
-            determinism: self.determinism.clone(),
-            ..TemplateOptions::default()
-        }
     }
 }
 
@@ -226,25 +192,23 @@ fn failure(e: &kubake_helm::pipeline::TemplateError, chart: &ChartLocation) -> R
     err
 }
 
-/// One document of Helm's output as the GitOps layer gets it: Helm trims the CRDs and
-/// manifests as one string, so the last of them (`trim_all`) loses all its trailing
-/// white space and the others all but their trailing newlines; each ends in one newline.
-fn document(source: String, mut text: String, trim_all: bool) -> RenderedDocument {
-    let keep = if trim_all {
-        text.trim_end().len()
-    } else {
-        text.trim_end_matches('\n').len()
-    };
-    text.truncate(keep);
-    text.push('\n');
-    RenderedDocument { source, text }
-}
-
 /// `helm template`'s documents as the GitOps layer reads them: each one's text as it
 /// stands in Helm's output, ending in one newline. The texts are moved, not copied
 /// (they were made with room for the newline).
 fn into_rendered(sorted: SortedOutput) -> RenderedChart {
+    // Helm trims the CRDs and manifests as one string: the last of them loses all its
+    // trailing white space; other documents keep all but their trailing newlines.
     let last_trimmed = (sorted.crds.len() + sorted.manifests.len()).checked_sub(1);
+    let document = |source: String, mut text: String, trim_all: bool| {
+        let keep = if trim_all {
+            text.trim_end().len()
+        } else {
+            text.trim_end_matches('\n').len()
+        };
+        text.truncate(keep);
+        text.push('\n');
+        RenderedDocument { source, text }
+    };
     let mut rendered = RenderedChart::default();
     let groups = sorted
         .crds

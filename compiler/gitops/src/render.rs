@@ -215,15 +215,6 @@ impl std::error::Error for RenderError {}
 pub trait ChartRenderer: Sync {
     /// Renders one release, as `helm template` with the request's flags would.
     fn render(&self, req: &ChartRequest) -> Result<RenderedChart, RenderError>;
-
-    /// The `crds` that [`render`](Self::render) would return for `req`, found without
-    /// rendering templates, so that the API versions the CRDs serve are known before the
-    /// charts render (a chart rendered without them is rendered again once they are).
-    /// `None` when that cannot be told cheaply or fails (the render then decides); the
-    /// default.
-    fn crds(&self, _req: &ChartRequest) -> Option<Vec<RenderedDocument>> {
-        None
-    }
 }
 
 /// The renderer used until Helm rendering lands: every request fails, saying so.

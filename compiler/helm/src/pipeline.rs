@@ -242,26 +242,6 @@ pub fn template_loaded(
     template_with(chart_path, Some(loaded), opts)
 }
 
-/// The `crds/` files [`template_loaded`] would print first with `include_crds` (the
-/// chart's, then its enabled subcharts', as `(source, text)`), found without running a
-/// template: a caller learns what API versions the chart's CRDs serve before rendering
-/// anything. Fails where preparing the values fails; the render says the same.
-pub fn crds_loaded(
-    loaded: &LoadedChart,
-    opts: &TemplateOptions,
-) -> Result<Vec<(String, String)>, TemplateError> {
-    let mut chart = loaded.chart.clone();
-    let user = match &opts.values {
-        UserValues::Options(v) => v.merge_values()?,
-        UserValues::Merged(v) => v.clone(),
-    };
-    // Subcharts whose condition or tags turn them off are dropped here, with their CRDs.
-    prepare_with_user_values(&mut chart, &user, true)?;
-    let mut crds = Vec::new();
-    collect_crds(&chart, chart.name(), &mut crds)?;
-    Ok(crds)
-}
-
 fn template_with(
     chart_path: &Path,
     loaded: Option<&LoadedChart>,
