@@ -46,11 +46,21 @@ fn constraint_regex() -> &'static Regex {
     })
 }
 
+/// Masterminds' pattern for one constraint found in a list.
+fn find_constraint_pattern() -> String {
+    format!(r"({OPS})?{WS}*({CV})")
+}
+
+/// Masterminds' pattern for a valid list of constraints.
+fn valid_constraint_pattern() -> String {
+    format!(r"^({WS}*({OPS})?{WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({WS}*({OPS})?{WS}*({CV}){WS}*))*$")
+}
+
 /// Used for match bounds only: no capture groups (see [`without_captures`]).
 fn find_constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        ascii_regex(&without_captures(&format!(r"({OPS})?{WS}*({CV})")))
+        ascii_regex(&without_captures(&find_constraint_pattern()))
             .unwrap_or_else(|_| unreachable_regex())
     })
 }
@@ -59,10 +69,8 @@ fn find_constraint_regex() -> &'static Regex {
 fn valid_constraint_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        ascii_regex(&without_captures(&format!(
-            r"^({WS}*({OPS})?{WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({WS}*({OPS})?{WS}*({CV}){WS}*))*$"
-        )))
-        .unwrap_or_else(|_| unreachable_regex())
+        ascii_regex(&without_captures(&valid_constraint_pattern()))
+            .unwrap_or_else(|_| unreachable_regex())
     })
 }
 
@@ -430,11 +438,8 @@ mod tests {
 
     #[test]
     fn patterns_without_captures_match_the_same() {
-        let valid = format!(
-            r"^({WS}*({OPS})?{WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({WS}*({OPS})?{WS}*({CV}){WS}*))*$"
-        );
-        let find = format!(r"({OPS})?{WS}*({CV})");
-        let (valid_with, find_with) = (Regex::new(&valid).unwrap(), Regex::new(&find).unwrap());
+        let valid_with = Regex::new(&valid_constraint_pattern()).unwrap();
+        let find_with = Regex::new(&find_constraint_pattern()).unwrap();
         let tokens = [
             "",
             " ",

@@ -147,7 +147,9 @@ impl Templates {
     /// Parses `text` as template `name` (Go's `t.New(name).Parse(text)`). On error the set
     /// is unchanged.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        self.parse_into(name, text, false)
+        let parsed = self.parse_detached(name, text)?;
+        self.add_parsed_inner(parsed, false);
+        Ok(())
     }
 
     /// Parses `text` as template `name` to execute it right away, as Helm's `tpl` does
@@ -209,12 +211,6 @@ impl Templates {
                 parsed: parsed.clone(),
             });
         });
-    }
-
-    fn parse_into(&mut self, name: &str, text: &str, replace_root: bool) -> Result<(), Error> {
-        let parsed = self.parse_detached(name, text)?;
-        self.add_parsed_inner(parsed, replace_root);
-        Ok(())
     }
 
     /// Parses `text` as template `name` against this set's functions and delimiters

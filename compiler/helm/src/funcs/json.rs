@@ -509,6 +509,8 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn values_decode_as_their_json_text_does() {
         let texts = [
@@ -533,8 +535,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
 
     fn enc(v: &Value) -> String {
         marshal(v, JsonStyle::COMPACT).unwrap_or_else(|e| e)

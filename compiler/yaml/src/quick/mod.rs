@@ -1,7 +1,7 @@
 //! A fast event reader for the plain block YAML that Kubernetes tools write: block
 //! mappings and sequences (compact `- k: v` and indentless ones too), plain and quoted
-//! scalars (multi-line ones folded), literal and folded block scalars, `[]`, `{}` (`{ }`), flow sequences
-//! of scalars on one line, comments and `---` separators.
+//! scalars (multi-line ones folded), literal and folded block scalars, `[]`, `{}` (or
+//! `{ }`), flow sequences of scalars on one line, comments and `---` separators.
 //!
 //! It produces the same events, with the same positions, that `saphyr-parser` produces
 //! for such text, several times faster (rendered charts are megabytes of this shape, and
