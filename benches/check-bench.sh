@@ -11,8 +11,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${KUBAKE_SHARED:-$root/../shared}
 out="$root/target/bench/check"
 rm -rf "$out" && mkdir -p "$out"
-cargo build --release -q -p kubake --manifest-path "$root/Cargo.toml"
-kubake="$root/target/release/kubake"
+# The executable as shipped (statically linked on Linux/glibc: scripts/build-release.sh).
+kubake=$("$root/scripts/build-release.sh")
 export KUBAKE_CACHE_DIR="$out/cache"
 
 for dir in "$shared"/conformance/gitops/*/; do

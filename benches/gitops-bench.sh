@@ -16,8 +16,8 @@ shared=${KUBAKE_SHARED:-$root/../shared}
 tools=$(bash "$shared/tools/install-reference-tools.sh" "${REFERENCE_TOOLS:-$HOME/.cache/reference-tools/bin}")
 out="$root/target/bench/gitops"
 mkdir -p "$out"
-cargo build --release -q -p kubake --manifest-path "$root/Cargo.toml"
-kubake="$root/target/release/kubake"
+# The executable as shipped (statically linked on Linux/glibc: scripts/build-release.sh).
+kubake=$("$root/scripts/build-release.sh")
 what=${1:-all}
 export HELM_CONFIG_HOME="$out/helm-home" HELM_CACHE_HOME="$out/helm-home/cache" HELM_DATA_HOME="$out/helm-home/data"
 

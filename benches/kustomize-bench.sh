@@ -17,8 +17,8 @@ shared=${KUBAKE_SHARED:-$root/../shared}
 tools=$(bash "$shared/tools/install-reference-tools.sh" "${REFERENCE_TOOLS:-$HOME/.cache/reference-tools/bin}")
 out="$root/target/bench"
 mkdir -p "$out"
-cargo build --release -q -p kubake --manifest-path "$root/Cargo.toml"
-kubake="$root/target/release/kubake"
+# The executable as shipped (statically linked on Linux/glibc: scripts/build-release.sh).
+kubake=$("$root/scripts/build-release.sh")
 what=${1:-all}
 
 corpus() {
