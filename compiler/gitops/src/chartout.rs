@@ -48,16 +48,17 @@ fn parse_all(docs: &[RenderedDocument]) -> Result<Vec<Built>> {
     Ok(out)
 }
 
-/// Parses one rendered document (or `crds/` file) as the Kubernetes API reads manifests.
+/// Parses one rendered document (or `crds/` file, whose documents are read on all
+/// cores when it is long) as the Kubernetes API reads manifests.
 pub fn parse(doc: &RenderedDocument) -> Result<Vec<Built>> {
-    let docs = kubake_yaml::load_stream_with(&doc.text, Schema::Yaml11, Duplicates::LastWins)
+    let docs = kubake_yaml::load_stream_parallel(&doc.text, Schema::Yaml11, Duplicates::LastWins)
         .map_err(|e| {
-            Error::new(
-                ErrorKind::Render,
-                format!("the chart rendered invalid YAML: {}", e.message),
-            )
-            .at(&doc.source, e.pos)
-        })?;
+        Error::new(
+            ErrorKind::Render,
+            format!("the chart rendered invalid YAML: {}", e.message),
+        )
+        .at(&doc.source, e.pos)
+    })?;
     let mut out = Vec::new();
     for d in docs {
         if d.is_null() {

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kubake_yaml::{load_stream, Node, Schema, Value};
+use kubake_yaml::{load_stream_parallel, Duplicates, Node, Schema, Value};
 
 use crate::config::TransformerConfig;
 use crate::error::{Error, Result};
@@ -503,7 +503,9 @@ fn yaml_syntax_help(message: &str) -> String {
 /// Reads the objects of a resource file: every non-empty document, with `List` kinds
 /// expanded into their items.
 pub fn parse_resources(text: &str, path: &Path) -> Result<Vec<Resource>> {
-    let docs = load_stream(text, Schema::Core12).map_err(|e| {
+    // A resource file can be megabytes of CRDs, or a chart's whole output in a
+    // post-renderer: its documents are read on all cores.
+    let docs = load_stream_parallel(text, Schema::Core12, Duplicates::Error).map_err(|e| {
         Error::at(
             format!(
                 "MalformedYAMLError: yaml: line {}: {} in File: {}",

@@ -24,10 +24,12 @@ pub mod keyorder;
 pub mod load;
 pub mod node;
 pub mod numfmt;
+pub mod pieces;
 mod quick;
 pub mod resolve;
 
 pub use emit::{to_yaml, to_yaml_stream};
 pub use load::{load_one, load_stream, load_stream_with, Duplicates, LoadError};
 pub use node::{Entry, Mapping, Node, Pos, Value};
+pub use pieces::load_stream_parallel;
 pub use resolve::Schema;

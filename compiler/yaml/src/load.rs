@@ -91,6 +91,22 @@ pub fn quick_reader_takes(text: &str) -> bool {
     crate::quick::read(text, &mut |_, _| true)
 }
 
+/// Loads one piece of a longer stream (`pieces`): `lines_before` lines precede it.
+/// Also gives how many nodes its aliases expanded to, which the pieces of one stream
+/// share a bound on.
+pub(crate) fn load_piece(
+    text: &str,
+    lines_before: u32,
+    schema: Schema,
+    duplicates: Duplicates,
+) -> Result<(Vec<Node>, usize), LoadError> {
+    Loader {
+        lines_before,
+        ..Loader::with_duplicates(schema, duplicates)
+    }
+    .run_counted(text)
+}
+
 /// Loads a stream that must hold at most one document (null when it holds none).
 pub fn load_one(text: &str, schema: Schema) -> Result<Node, LoadError> {
     let mut docs = load_stream(text, schema)?;
@@ -112,11 +128,13 @@ struct Loader {
     items: Vec<Node>,
     entries: Vec<Entry>,
     alias_nodes: usize,
+    /// Lines before the text being read (a piece of a longer stream: `pieces`).
+    lines_before: u32,
 }
 
-fn pos_of(m: &saphyr_parser::Marker) -> Pos {
+fn pos_of(m: &saphyr_parser::Marker, lines_before: u32) -> Pos {
     Pos {
-        line: m.line() as u32,
+        line: m.line() as u32 + lines_before,
         col: m.col() as u32 + 1,
     }
 }
@@ -139,6 +157,7 @@ impl Loader {
             items: Vec::new(),
             entries: Vec::new(),
             alias_nodes: 0,
+            lines_before: 0,
         }
     }
 
@@ -149,11 +168,16 @@ impl Loader {
         }
     }
 
-    fn run(mut self, text: &str) -> Result<Vec<Node>, LoadError> {
+    fn run(self, text: &str) -> Result<Vec<Node>, LoadError> {
+        self.run_counted(text).map(|(docs, _)| docs)
+    }
+
+    /// [`Loader::run`], also giving the number of nodes aliases expanded to.
+    fn run_counted(mut self, text: &str) -> Result<(Vec<Node>, usize), LoadError> {
         // The quick reader's events go straight into the tree; if it gives up, or the
         // tree refuses an event, the text is read again from the start by the full
         // parser, whose errors are the ones reported.
-        let (schema, duplicates) = (self.schema, self.duplicates);
+        let (schema, duplicates, lines_before) = (self.schema, self.duplicates, self.lines_before);
         let mut docs = Vec::new();
         let mut current: Option<Node> = None;
         let mut refused = false;
@@ -165,13 +189,21 @@ impl Loader {
             ok
         });
         if took && !refused {
-            return Ok(docs);
+            return Ok((docs, self.alias_nodes));
         }
-        Loader::with_duplicates(schema, duplicates).run_full(text)
+        let full = Loader {
+            lines_before,
+            ..Loader::with_duplicates(schema, duplicates)
+        };
+        full.run_full_counted(text)
     }
 
     /// Loads `text` with `saphyr-parser` alone (what the quick reader falls back to).
-    fn run_full(mut self, text: &str) -> Result<Vec<Node>, LoadError> {
+    fn run_full(self, text: &str) -> Result<Vec<Node>, LoadError> {
+        self.run_full_counted(text).map(|(docs, _)| docs)
+    }
+
+    fn run_full_counted(mut self, text: &str) -> Result<(Vec<Node>, usize), LoadError> {
         let mut parser = Parser::new_from_str(text);
         // A block scalar ending the input without a final line break has none in its
         // value (libyaml); saphyr adds one, so it is taken off again below.
@@ -181,14 +213,14 @@ impl Loader {
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(|e| LoadError {
                 message: e.info().to_string(),
-                pos: pos_of(e.marker()),
+                pos: pos_of(e.marker(), self.lines_before),
             })?;
             if matches!(event, Event::StreamEnd) {
                 break;
             }
             self.on_event(event, span, unterminated_end, &mut docs, &mut current)?;
         }
-        Ok(docs)
+        Ok((docs, self.alias_nodes))
     }
 
     /// Adds one event to the tree being built: `docs` holds the documents done,
@@ -202,7 +234,7 @@ impl Loader {
         current: &mut Option<Node>,
     ) -> Result<(), LoadError> {
         {
-            let pos = pos_of(&span.start);
+            let pos = pos_of(&span.start, self.lines_before);
             match event {
                 Event::StreamStart | Event::Nothing | Event::StreamEnd => {}
                 Event::DocumentStart(_) => {

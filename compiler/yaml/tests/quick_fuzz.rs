@@ -9,6 +9,7 @@
 //! sample of that search in CI.
 
 use kubake_yaml::load::{load_stream_full, quick_reader_takes};
+use kubake_yaml::pieces::load_stream_in_pieces;
 use kubake_yaml::{load_stream_with, Duplicates, Schema};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -47,6 +48,29 @@ fn random_block_yaml_loads_the_same_through_both_readers() {
     assert!(
         taken * 10 > cases as usize,
         "the quick reader took only {taken} of {cases}"
+    );
+}
+
+/// A stream cut at its document markers and read piece by piece (`pieces`) must load
+/// as the whole text does: the same documents and positions, or the same error.
+#[test]
+fn random_streams_load_the_same_in_pieces() {
+    let mut cut = 0;
+    for seed in 0..20_000 {
+        let text = gen(&mut ChaCha8Rng::seed_from_u64(seed));
+        for (s, d) in [
+            (Schema::Core12, Duplicates::Error),
+            (Schema::Yaml11, Duplicates::LastWins),
+        ] {
+            let whole = format!("{:?}", load_stream_with(&text, s, d));
+            let pieces = format!("{:?}", load_stream_in_pieces(&text, s, d, 1));
+            assert_eq!(pieces, whole, "seed {seed}: {text:?}");
+        }
+        cut += usize::from(text.contains("\n---"));
+    }
+    assert!(
+        cut > 2_000,
+        "only {cut} texts had a document marker to cut at"
     );
 }
 

@@ -1,0 +1,247 @@
+//! Long streams read on all cores: a text of many documents (a chart's rendered
+//! manifests, a file of CRDs) is cut at lines that start a document, the pieces are
+//! loaded side by side, and their documents joined in order, with the positions they
+//! have in the whole text.
+//!
+//! Why a cut there changes nothing: a line that starts with `---` and a blank (space,
+//! tab, line end) is always a document marker in YAML. Inside a block or plain scalar
+//! it ends the scalar, and inside a quoted scalar or a flow collection it is an error,
+//! so every piece holds exactly the documents the whole stream holds there. The rest
+//! is made exact by falling back: when any piece fails, or the pieces' aliases together
+//! expand past the stream's bound, the whole text is read again in one piece, so the
+//! errors are those of a serial read. One exception to the rule above is saphyr's: it
+//! reads a marker line inside a document-level block scalar as part of the scalar, so a
+//! piece whose last document is not a mapping or a sequence also sends the text to be
+//! read whole. Texts with directives (`%YAML`, `%TAG`: they
+//! belong to the document after them) or a byte-order mark are read whole.
+//!
+//! Not here: the loading itself (`load`).
+
+use rayon::prelude::*;
+
+use crate::load::{load_piece, load_stream_with, Duplicates, LoadError, MAX_ALIAS_NODES};
+use crate::node::{Node, Pos, Value};
+use crate::resolve::Schema;
+
+/// Texts shorter than this are read in one piece: the pieces' start-up and the
+/// joining would cost more than a second core gives back.
+const MIN_PARALLEL_BYTES: usize = 256 * 1024;
+
+/// The smallest piece worth handing to another thread.
+const MIN_PIECE_BYTES: usize = 32 * 1024;
+
+/// [`load_stream_with`], the documents of a long text read on all cores; the result,
+/// errors included, is the same.
+pub fn load_stream_parallel(
+    text: &str,
+    schema: Schema,
+    duplicates: Duplicates,
+) -> Result<Vec<Node>, LoadError> {
+    let threads = rayon::current_num_threads();
+    let pieces = if text.len() >= MIN_PARALLEL_BYTES && threads > 1 {
+        cut(text, (text.len() / (4 * threads)).max(MIN_PIECE_BYTES))
+    } else {
+        Vec::new()
+    };
+    load_pieces(text, &pieces, schema, duplicates)
+}
+
+/// A piece that ended inside a document as the whole text reads it; it is read whole.
+fn miscut() -> LoadError {
+    LoadError {
+        message: String::new(),
+        pos: Pos::NONE,
+    }
+}
+
+/// [`load_stream_parallel`] cutting wherever a piece would be at least `min_piece`
+/// bytes, whatever the text's length: for differential tests.
+#[doc(hidden)]
+pub fn load_stream_in_pieces(
+    text: &str,
+    schema: Schema,
+    duplicates: Duplicates,
+    min_piece: usize,
+) -> Result<Vec<Node>, LoadError> {
+    load_pieces(text, &cut(text, min_piece), schema, duplicates)
+}
+
+fn load_pieces(
+    text: &str,
+    pieces: &[(usize, usize, u32)],
+    schema: Schema,
+    duplicates: Duplicates,
+) -> Result<Vec<Node>, LoadError> {
+    if pieces.len() < 2 {
+        return load_stream_with(text, schema, duplicates);
+    }
+    let loaded: Vec<Result<(Vec<Node>, usize), LoadError>> = pieces
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(start, end, lines_before)| {
+            // A piece is read through the marker line that starts the next one: the end
+            // of its last document (an empty block scalar's position, say) is then
+            // where the whole text has it. The document that line starts is the next
+            // piece's, and dropped here.
+            let through = if end == text.len() {
+                end
+            } else {
+                memchr::memchr(b'\n', &text.as_bytes()[end..]).map_or(text.len(), |n| end + n + 1)
+            };
+            let mut loaded = load_piece(&text[start..through], lines_before, schema, duplicates)?;
+            if through > end {
+                // The dropped document must be the one the marker line starts.
+                let marker_line = lines_before + line_count(&text.as_bytes()[start..end]) + 1;
+                if loaded.0.pop().is_none_or(|doc| doc.pos.line < marker_line) {
+                    return Err(miscut());
+                }
+                // saphyr reads a marker line inside a document-level scalar as part of
+                // it (libyaml would end the scalar there): such a piece is not cut right.
+                if loaded
+                    .0
+                    .last()
+                    .is_some_and(|doc| !matches!(doc.value, Value::Map(_) | Value::Seq(_)))
+                {
+                    return Err(miscut());
+                }
+            }
+            Ok(loaded)
+        })
+        .collect();
+    let mut docs = Vec::new();
+    let mut alias_nodes = 0;
+    for piece in loaded {
+        match piece {
+            Ok((mut piece_docs, aliases)) => {
+                docs.append(&mut piece_docs);
+                alias_nodes += aliases;
+            }
+            Err(_) => return load_stream_with(text, schema, duplicates),
+        }
+    }
+    if alias_nodes > MAX_ALIAS_NODES {
+        return load_stream_with(text, schema, duplicates);
+    }
+    Ok(docs)
+}
+
+/// The pieces of `text`, as `(start, end, lines before start)`, each starting at a
+/// document marker line (the first at the text's start) and, but for the last, at
+/// least `min_len` bytes long. Empty when the text must be read whole.
+fn cut(text: &str, min_len: usize) -> Vec<(usize, usize, u32)> {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b'%')
+        || memchr::memmem::find(bytes, b"\n%").is_some()
+        || text.contains('\u{feff}')
+    {
+        return Vec::new();
+    }
+    let mut pieces = Vec::new();
+    let (mut start, mut lines_before) = (0usize, 0u32);
+    for newline in memchr::memmem::find_iter(bytes, b"\n---") {
+        let line = newline + 1;
+        let starts_document = matches!(
+            bytes.get(line + 3),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+        );
+        if !starts_document || line - start < min_len || bytes.len() - line < min_len {
+            continue;
+        }
+        pieces.push((start, line, lines_before));
+        lines_before += line_count(&bytes[start..line]);
+        start = line;
+    }
+    pieces.push((start, bytes.len(), lines_before));
+    pieces
+}
+
+/// The line breaks in `bytes` as YAML counts them: `\n`, `\r\n` and a lone `\r`.
+fn line_count(bytes: &[u8]) -> u32 {
+    let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+        .count();
+    u32::try_from(breaks).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(docs: usize, filler: usize) -> String {
+        let mut text = String::new();
+        for i in 0..docs {
+            text.push_str(&format!(
+                "---\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n"
+            ));
+            for j in 0..filler {
+                text.push_str(&format!("  key{j}: |\n    value {i} {j}\n    ---\n"));
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn pieces_start_at_document_markers_and_cover_the_text() {
+        let text = stream(40, 400);
+        let pieces = cut(&text, 64 * 1024);
+        assert!(pieces.len() > 2, "{} pieces", pieces.len());
+        assert_eq!(pieces[0].0, 0);
+        assert_eq!(pieces.last().unwrap().1, text.len());
+        for w in pieces.windows(2) {
+            assert_eq!(w[0].1, w[1].0);
+            assert!(text[w[1].0..].starts_with("---\n"));
+            assert_eq!(w[1].2 as usize, text[..w[1].0].matches('\n').count());
+        }
+    }
+
+    #[test]
+    fn same_documents_and_positions_as_one_piece() {
+        let text = stream(40, 400);
+        assert!(text.len() >= MIN_PARALLEL_BYTES);
+        let whole = load_stream_with(&text, Schema::Yaml11, Duplicates::Error).unwrap();
+        let pieces = cut(&text, MIN_PIECE_BYTES);
+        let mut joined = Vec::new();
+        for &(start, end, lines) in &pieces {
+            let (docs, _) =
+                load_piece(&text[start..end], lines, Schema::Yaml11, Duplicates::Error).unwrap();
+            joined.extend(docs);
+            assert!(text[end..].is_empty() || text[end..].starts_with("---\n"));
+        }
+        assert_eq!(joined.len(), 40);
+        assert_eq!(joined, whole);
+        let last_name = &joined[39].as_map().unwrap().get("metadata").unwrap();
+        assert_eq!(
+            last_name.pos,
+            whole[39].as_map().unwrap().get("metadata").unwrap().pos
+        );
+        assert_eq!(
+            load_stream_parallel(&text, Schema::Yaml11, Duplicates::Error).unwrap(),
+            whole
+        );
+    }
+
+    #[test]
+    fn an_error_is_the_one_of_a_serial_read() {
+        let mut text = stream(40, 400);
+        // A duplicate key deep in the stream, and a syntax error after it.
+        text.push_str("---\na: 1\na: 2\n");
+        text.push_str(&stream(10, 400));
+        text.push_str("---\nb: [\n");
+        let serial = load_stream_with(&text, Schema::Yaml11, Duplicates::Error).unwrap_err();
+        let parallel = load_stream_parallel(&text, Schema::Yaml11, Duplicates::Error).unwrap_err();
+        assert_eq!(parallel, serial);
+        assert!(
+            parallel.message.contains("already defined"),
+            "{}",
+            parallel.message
+        );
+    }
+
+    #[test]
+    fn directives_and_short_texts_are_read_whole() {
+        let text = format!("{}...\n%YAML 1.2\n---\na: 1\n", stream(40, 400));
+        assert!(cut(&text, MIN_PIECE_BYTES).is_empty());
+        assert_eq!(cut("a: 1\n---\nb: 2\n", 1).len(), 2);
+        assert_eq!(cut("a: 1\n---x\nb: 2\n", 1).len(), 1);
+    }
+}
