@@ -400,15 +400,8 @@ fn read_dir(
         }
         read
     };
-    let (walked, mut read) = std::thread::scope(|scope| {
-        // Without helper threads (a resource limit), the walk's thread reads it all.
-        let helpers: Vec<_> = (1..crate::parallel::cores().min(4))
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, read_queued)
-                    .ok()
-            })
-            .collect();
+    // The walk, then this thread's share of the reading.
+    let walk_then_read = || {
         let mut walk = DirWalk {
             root,
             canonical_root: canonical_root.clone(),
@@ -420,20 +413,39 @@ fn read_dir(
             to_read,
             chart_bytes: 0,
         };
-        let walked = walk.dir(root, "", &mut vec![canonical_root]);
+        let walked = walk.dir(root, "", &mut vec![canonical_root.clone()]);
         walk_failed.store(walked.is_err(), std::sync::atomic::Ordering::Relaxed);
         let DirWalk { files, to_read, .. } = walk;
         drop(to_read);
-        let mut read = read_queued();
-        for helper in helpers {
-            read.extend(
-                helper
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            );
-        }
-        (walked.map(|()| files), read)
-    });
+        (walked.map(|()| files), read_queued())
+    };
+    let (walked, mut read) = if crate::parallel::on_rayon_pool() {
+        // The walk runs on the thread that called (a reader never waits on a walk
+        // that has not started).
+        let ((walked, mut read), helped) = rayon::join(walk_then_read, read_queued);
+        read.extend(helped);
+        (walked, read)
+    } else {
+        std::thread::scope(|scope| {
+            // Without helper threads (a resource limit), the walk's thread reads it all.
+            let helpers: Vec<_> = (1..crate::parallel::cores().min(4))
+                .filter_map(|_| {
+                    std::thread::Builder::new()
+                        .spawn_scoped(scope, read_queued)
+                        .ok()
+                })
+                .collect();
+            let (walked, mut read) = walk_then_read();
+            for helper in helpers {
+                read.extend(
+                    helper
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                );
+            }
+            (walked, read)
+        })
+    };
     let mut files = walked?;
     // The first file in walk order that cannot be read is the error.
     read.sort_unstable_by_key(|(pending, _)| pending.index);
@@ -660,6 +672,26 @@ fn load_files(
         .iter_mut()
         .find(|f| f.name == "values.yaml")
         .map(|f| std::mem::take(&mut f.data));
+    let values_error = |e: String| {
+        chart_file_err(
+            format!("cannot load values.yaml: {e}"),
+            &source,
+            "values.yaml",
+        )
+    };
+    if let Some(data) = values_data
+        .as_ref()
+        .filter(|d| d.len() >= PARSE_APART_FROM && crate::parallel::on_rayon_pool())
+    {
+        let (values, chart) = rayon::join(
+            || parse_values(&data.read()?),
+            || load_chart_parts(files, source.clone(), limits, budget, depth, warnings),
+        );
+        let values = values.map_err(values_error)?;
+        let mut chart = chart?;
+        chart.values = values;
+        return Ok(chart);
+    }
     std::thread::scope(|scope| {
         let values = values_data.map(|data| {
             let big = data.len() >= PARSE_APART_FROM;
@@ -674,13 +706,10 @@ fn load_files(
             }
         });
         let chart = load_chart_parts(files, source.clone(), limits, budget, depth, warnings);
-        let values = values.map(ValuesJob::finish).transpose().map_err(|e| {
-            chart_file_err(
-                format!("cannot load values.yaml: {e}"),
-                &source,
-                "values.yaml",
-            )
-        })?;
+        let values = values
+            .map(ValuesJob::finish)
+            .transpose()
+            .map_err(values_error)?;
         let mut chart = chart?;
         if let Some(values) = values {
             chart.values = values;

@@ -3,13 +3,36 @@
 //! templates, its CRDs) do not leave one thread working alone; results are put back in
 //! input order, and a worker's panic is resumed on the caller.
 //!
-//! Scoped threads, not rayon: callers (a GitOps build) may run inside a rayon pool on a
+//! Scoped threads, not rayon, unless the process says rayon is safe
+//! ([`run_on_rayon_pool`]): callers (a GitOps build) may run inside a rayon pool on a
 //! thread that pool waits for, and handing work back to that pool deadlocks.
 //!
 //! It lives here, beside [`cores`] (which reading a chart's files asks), and serves the
 //! Helm layer (parsing templates, executing them, reading heads, the `crds/` texts).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+static ON_RAYON: AtomicBool = AtomicBool::new(false);
+
+/// Lets [`map_in_order`] run on rayon's global pool, whose threads, once started, serve
+/// every parallel step of the process: a render had started a fresh thread for each
+/// step (reading files, parsing, executing, the CRD texts), and each new thread paid
+/// for its start and for warming its own allocator heap.
+///
+/// Only for a process in which no thread of that pool ever waits on a thread that may
+/// call `map_in_order` (`kubake template`: one render, no other use of rayon). In a
+/// GitOps build, rayon's threads wait on the renderers' threads, and work handed back
+/// to the pool they belong to would never run.
+pub fn run_on_rayon_pool() {
+    ON_RAYON.store(true, Ordering::Relaxed);
+}
+
+/// Whether [`run_on_rayon_pool`] was called (and there is more than one core to use).
+pub fn on_rayon_pool() -> bool {
+    ON_RAYON.load(Ordering::Relaxed) && cores() > 1
+}
 
 /// The cores this process may use (1 when unknown), asked of the system once: the
 /// standard library reads the cgroup quota files on every call, and a render asks
@@ -29,6 +52,9 @@ pub fn map_in_order<T: Sync, R: Send>(
     let threads = cores().min(max_threads).min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
+    }
+    if ON_RAYON.load(Ordering::Relaxed) {
+        return items.par_iter().with_max_len(1).map(&f).collect();
     }
     let next = AtomicUsize::new(0);
     let work = || {

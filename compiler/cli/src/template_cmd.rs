@@ -88,6 +88,9 @@ pub struct TemplateArgs {
 pub fn run(args: TemplateArgs) -> ExitCode {
     // One render, then the process exits: its template trees need not be freed.
     kubake_helm::render::leave_template_sets_to_exit();
+    // One render and nothing else on rayon's pool: its threads can serve every
+    // parallel step of the render.
+    kubake_chart::parallel::run_on_rayon_pool();
     let (name, chart) = match args.args.as_slice() {
         [chart] => (None, chart.clone()),
         [name, chart] => (Some(name.to_string_lossy().into_owned()), chart.clone()),
