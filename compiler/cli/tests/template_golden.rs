@@ -75,3 +75,42 @@ fn first_difference(expected: &str, actual: &str) -> String {
         actual.lines().nth(line).unwrap_or("<end>")
     )
 }
+
+/// `kubake template` renders on rayon's pool, whose threads must have the renderer's deep
+/// stack: Helm's 1000 nested `include`s minus one render, and one more fails as Helm's.
+#[test]
+fn deep_include_chains_render_on_the_pool() {
+    let dir = std::env::temp_dir().join(format!("kubake-deep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: deep\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("templates/_r.tpl"),
+        "{{- define \"r\" -}}{{- if gt (int .) 0 -}}x{{ include \"r\" (sub (int .) 1) }}{{- end -}}{{- end -}}\n",
+    )
+    .unwrap();
+    let render = |depth: u32| {
+        std::fs::write(
+            dir.join("templates/cm.yaml"),
+            format!("kind: ConfigMap\ndata:\n  a: {{{{ include \"r\" {depth} | len | quote }}}}\n"),
+        )
+        .unwrap();
+        kubake().args(["template", "x"]).arg(&dir).output().unwrap()
+    };
+    let ok = render(999);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("a: \"999\""));
+    let too_deep = render(1200);
+    assert_eq!(too_deep.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&too_deep.stderr);
+    assert!(stderr.contains("error calling include"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -365,15 +365,36 @@ impl SchemaCheck<'_> {
     }
 }
 
-/// Runs `f` on a thread with a stack deep enough for Go's template nesting limits
-/// (100 000 nested calls; `include` chains of 1000), which would overflow a default
-/// Rust stack, and `meanwhile` on this one. The memory is reserved, not committed,
-/// until used.
-fn on_large_stack<T: Send, M>(
+/// The stack a render runs on: deep enough for Go's template nesting limits (100 000
+/// nested calls; `include` chains of 1000), which would overflow a default Rust stack.
+/// The memory is reserved, not committed, until used.
+const RENDER_STACK: usize = 1 << 30;
+
+/// For a process that renders one chart and does nothing else on rayon's global pool
+/// (`kubake template`): builds that pool with threads of [`RENDER_STACK`], and lets the
+/// render and every parallel step of it run there (`parallel::run_on_rayon_pool`), so
+/// that the process starts no thread of its own. Without such a pool (it exists
+/// already, or its threads cannot start), nothing changes.
+pub fn run_on_rayon_pool() {
+    let built = rayon::ThreadPoolBuilder::new()
+        .stack_size(RENDER_STACK)
+        .build_global();
+    if built.is_ok() {
+        crate::parallel::run_on_rayon_pool();
+    }
+}
+
+/// Runs `f` on a thread with a stack of [`RENDER_STACK`], and `meanwhile` beside it.
+fn on_large_stack<T: Send, M: Send>(
     f: impl FnOnce() -> Result<T, RenderError> + Send,
-    meanwhile: impl FnOnce() -> M,
+    meanwhile: impl FnOnce() -> M + Send,
 ) -> (Result<T, TemplateError>, M) {
-    const STACK: usize = 1 << 30;
+    const STACK: usize = RENDER_STACK;
+    if crate::parallel::on_rayon_pool() {
+        // The pool's threads have that stack (`run_on_rayon_pool`).
+        let (rendered, beside) = rayon::join(f, meanwhile);
+        return (rendered.map_err(TemplateError::from), beside);
+    }
     std::thread::scope(|s| {
         let handle = std::thread::Builder::new()
             .stack_size(STACK)
