@@ -18,12 +18,13 @@ host=$(rustc -vV | sed -n 's/^host: //p')
 build() { cargo build --release --locked -q -p kubake --manifest-path "$root/Cargo.toml" "$@"; }
 case "$host" in
   *-linux-gnu)
-    if RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-model=static" \
-      build --target "$host" >&2; then
+    if [ -f "$(${CC:-cc} -print-file-name=libc.a 2>/dev/null)" ]; then
+      RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-model=static" \
+        build --target "$host" >&2
       echo "$root/target/$host/release/kubake"
       exit 0
     fi
-    echo "scripts/build-release.sh: the static build failed (is glibc's libc.a installed?); building the dynamic executable" >&2
+    echo "scripts/build-release.sh: no static libc.a (glibc's development files); building the dynamic executable" >&2
     ;;
 esac
 build >&2

@@ -420,8 +420,8 @@ fn read_dir(
         (walked.map(|()| files), read_queued())
     };
     let (walked, mut read) = if crate::parallel::on_rayon_pool() {
-        // The walk runs on the thread that called (a reader never waits on a walk
-        // that has not started).
+        // The walk runs first, on the thread that runs the join, so a reader never
+        // waits on a walk that has not started.
         let ((walked, mut read), helped) = rayon::join(walk_then_read, read_queued);
         read.extend(helped);
         (walked, read)

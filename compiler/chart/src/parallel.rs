@@ -54,7 +54,19 @@ pub fn map_in_order<T: Sync, R: Send>(
         return items.iter().map(f).collect();
     }
     if ON_RAYON.load(Ordering::Relaxed) {
-        return items.par_iter().with_max_len(1).map(&f).collect();
+        // Item by item when the pool is no bigger than asked; otherwise in `threads`
+        // runs, so a step that asked for few threads does not take the whole pool.
+        let run = if threads >= rayon::current_num_threads() {
+            1
+        } else {
+            items.len().div_ceil(threads)
+        };
+        return items
+            .par_iter()
+            .with_min_len(run)
+            .with_max_len(run)
+            .map(&f)
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let work = || {

@@ -376,7 +376,11 @@ const RENDER_STACK: usize = 1 << 30;
 /// that the process starts no thread of its own. Without such a pool (it exists
 /// already, or its threads cannot start), nothing changes.
 pub fn run_on_rayon_pool() {
+    // One render gains little past a handful of cores, and every thread of the pool
+    // starts with the process.
+    const MAX_THREADS: usize = 8;
     let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(crate::parallel::cores().min(MAX_THREADS))
         .stack_size(RENDER_STACK)
         .build_global();
     if built.is_ok() {
@@ -391,9 +395,19 @@ fn on_large_stack<T: Send, M: Send>(
 ) -> (Result<T, TemplateError>, M) {
     const STACK: usize = RENDER_STACK;
     if crate::parallel::on_rayon_pool() {
-        // The pool's threads have that stack (`run_on_rayon_pool`).
-        let (rendered, beside) = rayon::join(f, meanwhile);
-        return (rendered.map_err(TemplateError::from), beside);
+        // The pool's threads have that stack (`run_on_rayon_pool`). A panic in the
+        // renderer is an error, as on the thread below, not a crash.
+        let (rendered, beside) = rayon::join(
+            || std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)),
+            meanwhile,
+        );
+        let rendered = match rendered {
+            Ok(result) => result.map_err(TemplateError::from),
+            Err(_) => Err(TemplateError::Invalid(
+                "internal error: the renderer panicked".into(),
+            )),
+        };
+        return (rendered, beside);
     }
     std::thread::scope(|s| {
         let handle = std::thread::Builder::new()

@@ -321,7 +321,7 @@ impl ParseCache {
 /// Parses each file on its own (detached from the set), on all cores. Files parse
 /// independently; they join the set afterwards in Helm's order, which decides which of
 /// two same-named `define`s wins, and the first error in that order is the one reported.
-/// (Scoped threads, not rayon: see [`crate::parallel`].)
+/// (On [`crate::parallel`]'s threads: scoped ones, or rayon's pool in `kubake template`.)
 fn parse_files(
     set: &Templates,
     names: &[String],

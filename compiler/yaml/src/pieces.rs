@@ -37,8 +37,12 @@ pub fn load_stream_parallel(
     schema: Schema,
     duplicates: Duplicates,
 ) -> Result<Vec<Node>, LoadError> {
+    // Length first: asking rayon for its threads starts its pool.
+    if text.len() < MIN_PARALLEL_BYTES {
+        return load_stream_with(text, schema, duplicates);
+    }
     let threads = rayon::current_num_threads();
-    let pieces = if text.len() >= MIN_PARALLEL_BYTES && threads > 1 {
+    let pieces = if threads > 1 {
         cut(text, (text.len() / (4 * threads)).max(MIN_PIECE_BYTES))
     } else {
         Vec::new()
@@ -92,7 +96,12 @@ fn load_pieces(
             if through > end {
                 // The dropped document must be the one the marker line starts.
                 let marker_line = lines_before + line_count(&text.as_bytes()[start..end]) + 1;
-                if loaded.0.pop().is_none_or(|doc| doc.pos.line < marker_line) {
+                if loaded.0.pop().is_none_or(|doc| doc.pos.line < marker_line)
+                    || loaded
+                        .0
+                        .last()
+                        .is_some_and(|doc| doc.pos.line >= marker_line)
+                {
                     return Err(miscut());
                 }
                 // saphyr reads a marker line inside a document-level scalar as part of
@@ -130,7 +139,11 @@ fn load_pieces(
 /// least `min_len` bytes long. Empty when the text must be read whole.
 fn cut(text: &str, min_len: usize) -> Vec<(usize, usize, u32)> {
     let bytes = text.as_bytes();
-    if bytes.first() == Some(&b'%')
+    // A lone `\r` is a line break to saphyr: the marker and directive searches below
+    // look for `\n` only, so such a text is read whole.
+    let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
+    if lone_cr
+        || bytes.first() == Some(&b'%')
         || memchr::memmem::find(bytes, b"\n%").is_some()
         || text.contains('\u{feff}')
     {
@@ -243,5 +256,7 @@ mod tests {
         assert!(cut(&text, MIN_PIECE_BYTES).is_empty());
         assert_eq!(cut("a: 1\n---\nb: 2\n", 1).len(), 2);
         assert_eq!(cut("a: 1\n---x\nb: 2\n", 1).len(), 1);
+        assert!(cut("a: 1\n---\rb: 1\r---\rc: 1\n---\nd: 1\n", 1).is_empty());
+        assert_eq!(cut("a: 1\r\n---\r\nb: 2\r\n", 1).len(), 2);
     }
 }
