@@ -1,4 +1,5 @@
-//! An ordered map over a slice on scoped threads: every thread (the caller's included)
+//! An ordered map over a slice on scoped threads (or rayon's global pool, where the
+//! process allows it): every thread (the caller's included)
 //! takes the next item until none is left, so a few big items (a chart's largest
 //! templates, its CRDs) do not leave one thread working alone; results are put back in
 //! input order, and a worker's panic is resumed on the caller.
@@ -24,7 +25,9 @@ static ON_RAYON: AtomicBool = AtomicBool::new(false);
 /// Only for a process in which no thread of that pool ever waits on a thread that may
 /// call `map_in_order` (`kubake template`: one render, no other use of rayon). In a
 /// GitOps build, rayon's threads wait on the renderers' threads, and work handed back
-/// to the pool they belong to would never run.
+/// to the pool they belong to would never run. (`kubake_helm::pipeline::run_on_rayon_pool`
+/// calls this after building the pool with the renderer's deep stack, and then renders
+/// on the pool too: a process that renders charts calls that one.)
 pub fn run_on_rayon_pool() {
     ON_RAYON.store(true, Ordering::Relaxed);
 }
