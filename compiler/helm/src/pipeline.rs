@@ -331,6 +331,9 @@ fn template_with(
                 .map_err(TemplateError::Output)?,
         )
     };
+    // The chart's files and the values trees are many small allocations; a process
+    // that exits after this render leaves them to the exit.
+    crate::render::drop_unless_exiting((chart, prepared, user));
     Ok(TemplateOutput {
         documents,
         shown,

@@ -501,7 +501,8 @@ type Executed = Result<(String, Vec<RandomUse>), RenderError>;
 /// [`leave_template_sets_to_exit`].
 static LEAVE_TO_EXIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Tells this process's renders not to free their parsed template sets: the process
+/// Tells this process's renders not to free their parsed template sets (nor the chart
+/// and its values, see `pipeline`): the process
 /// exits right after, and the operating system takes the memory back at once, as
 /// compilers do (clang's `-disable-free`). Freeing a big chart's hundreds of thousands
 /// of tree nodes competes for the second core with writing the output: 12% of a
@@ -509,6 +510,14 @@ static LEAVE_TO_EXIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 /// many charts and must free each).
 pub fn leave_template_sets_to_exit() {
     LEAVE_TO_EXIT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Drops `value`, unless the process leaves its memory to the exit
+/// ([`leave_template_sets_to_exit`]): then it is not freed at all.
+pub(crate) fn drop_unless_exiting<T>(value: T) {
+    if LEAVE_TO_EXIT.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(value);
+    }
 }
 
 /// Frees a parsed template set on its own thread. A big chart's trees are hundreds of
