@@ -51,14 +51,15 @@ fn parse_all(docs: &[RenderedDocument]) -> Result<Vec<Built>> {
 /// Parses one rendered document (or `crds/` file, whose documents are read on all
 /// cores when it is long) as the Kubernetes API reads manifests.
 pub fn parse(doc: &RenderedDocument) -> Result<Vec<Built>> {
-    let docs = kubake_yaml::load_stream_parallel(&doc.text, Schema::Yaml11, Duplicates::LastWins)
-        .map_err(|e| {
+    let invalid = |e: kubake_yaml::LoadError| {
         Error::new(
             ErrorKind::Render,
             format!("the chart rendered invalid YAML: {}", e.message),
         )
         .at(&doc.source, e.pos)
-    })?;
+    };
+    let docs = kubake_yaml::load_stream_parallel(&doc.text, Schema::Yaml11, Duplicates::LastWins)
+        .map_err(invalid)?;
     let mut out = Vec::new();
     for d in docs {
         if d.is_null() {

@@ -396,7 +396,6 @@ fn on_large_stack<T: Send, M: Send>(
     f: impl FnOnce() -> Result<T, RenderError> + Send,
     meanwhile: impl FnOnce() -> M + Send,
 ) -> (Result<T, TemplateError>, M) {
-    const STACK: usize = RENDER_STACK;
     if crate::parallel::on_rayon_pool() {
         // The pool's threads have that stack (`run_on_rayon_pool`). A panic in the
         // renderer is an error, as on the thread below, not a crash.
@@ -414,7 +413,7 @@ fn on_large_stack<T: Send, M: Send>(
     }
     std::thread::scope(|s| {
         let handle = std::thread::Builder::new()
-            .stack_size(STACK)
+            .stack_size(RENDER_STACK)
             .spawn_scoped(s, f);
         let beside = meanwhile();
         let rendered = match handle {

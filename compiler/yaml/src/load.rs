@@ -70,7 +70,9 @@ pub fn load_stream_with(
     schema: Schema,
     duplicates: Duplicates,
 ) -> Result<Vec<Node>, LoadError> {
-    Loader::with_duplicates(schema, duplicates).run(text)
+    Loader::with_duplicates(schema, duplicates)
+        .run(text)
+        .map(|(docs, _)| docs)
 }
 
 /// [`load_stream_with`] through `saphyr-parser` alone, without the quick reader for
@@ -82,7 +84,9 @@ pub fn load_stream_full(
     schema: Schema,
     duplicates: Duplicates,
 ) -> Result<Vec<Node>, LoadError> {
-    Loader::with_duplicates(schema, duplicates).run_full(text)
+    Loader::with_duplicates(schema, duplicates)
+        .run_full(text)
+        .map(|(docs, _)| docs)
 }
 
 /// Whether the quick reader takes `text` (for differential tests).
@@ -104,7 +108,7 @@ pub(crate) fn load_piece(
         lines_before,
         ..Loader::with_duplicates(schema, duplicates)
     }
-    .run_counted(text)
+    .run(text)
 }
 
 /// Loads a stream that must hold at most one document (null when it holds none).
@@ -168,12 +172,8 @@ impl Loader {
         }
     }
 
-    fn run(self, text: &str) -> Result<Vec<Node>, LoadError> {
-        self.run_counted(text).map(|(docs, _)| docs)
-    }
-
-    /// [`Loader::run`], also giving the number of nodes aliases expanded to.
-    fn run_counted(mut self, text: &str) -> Result<(Vec<Node>, usize), LoadError> {
+    /// Loads `text`: its documents, and the number of nodes aliases expanded to.
+    fn run(mut self, text: &str) -> Result<(Vec<Node>, usize), LoadError> {
         // The quick reader's events go straight into the tree; if it gives up, or the
         // tree refuses an event, the text is read again from the start by the full
         // parser, whose errors are the ones reported.
@@ -195,15 +195,11 @@ impl Loader {
             lines_before,
             ..Loader::with_duplicates(schema, duplicates)
         };
-        full.run_full_counted(text)
+        full.run_full(text)
     }
 
     /// Loads `text` with `saphyr-parser` alone (what the quick reader falls back to).
-    fn run_full(self, text: &str) -> Result<Vec<Node>, LoadError> {
-        self.run_full_counted(text).map(|(docs, _)| docs)
-    }
-
-    fn run_full_counted(mut self, text: &str) -> Result<(Vec<Node>, usize), LoadError> {
+    fn run_full(mut self, text: &str) -> Result<(Vec<Node>, usize), LoadError> {
         let mut parser = Parser::new_from_str(text);
         // A block scalar ending the input without a final line break has none in its
         // value (libyaml); saphyr adds one, so it is taken off again below.

@@ -20,7 +20,7 @@
 use rayon::prelude::*;
 
 use crate::load::{load_piece, load_stream_with, Duplicates, LoadError, MAX_ALIAS_NODES};
-use crate::node::{Node, Pos, Value};
+use crate::node::{Node, Value};
 use crate::resolve::Schema;
 
 /// Texts shorter than this are read in one piece: the pieces' start-up and the
@@ -50,14 +50,6 @@ pub fn load_stream_parallel(
     load_pieces(text, &pieces, schema, duplicates)
 }
 
-/// A piece that ended inside a document as the whole text reads it; it is read whole.
-fn miscut() -> LoadError {
-    LoadError {
-        message: String::new(),
-        pos: Pos::NONE,
-    }
-}
-
 /// [`load_stream_parallel`] cutting wherever a piece would be at least `min_piece`
 /// bytes, whatever the text's length: for differential tests.
 #[doc(hidden)]
@@ -79,55 +71,42 @@ fn load_pieces(
     if pieces.len() < 2 {
         return load_stream_with(text, schema, duplicates);
     }
-    let loaded: Vec<Result<(Vec<Node>, usize), LoadError>> = pieces
-        .par_iter()
+    // Each piece's documents and alias count, or `None` when the text must be read
+    // whole: the piece failed, or was not cut where the whole text has a boundary.
+    let loaded: Option<Vec<(Vec<Node>, usize)>> = (0..pieces.len())
+        .into_par_iter()
         .with_max_len(1)
-        .map(|&(start, end, lines_before)| {
+        .map(|i| {
+            let (start, end, lines_before) = pieces[i];
+            let Some(&(_, _, lines_to_next)) = pieces.get(i + 1) else {
+                return load_piece(&text[start..end], lines_before, schema, duplicates).ok();
+            };
             // A piece is read through the marker line that starts the next one: the end
             // of its last document (an empty block scalar's position, say) is then
             // where the whole text has it. The document that line starts is the next
             // piece's, and dropped here.
-            let through = if end == text.len() {
-                end
-            } else {
-                memchr::memchr(b'\n', &text.as_bytes()[end..]).map_or(text.len(), |n| end + n + 1)
-            };
-            let mut loaded = load_piece(&text[start..through], lines_before, schema, duplicates)?;
-            if through > end {
-                // The dropped document must be the one the marker line starts.
-                let marker_line = lines_before + line_count(&text.as_bytes()[start..end]) + 1;
-                if loaded.0.pop().is_none_or(|doc| doc.pos.line < marker_line)
-                    || loaded
-                        .0
-                        .last()
-                        .is_some_and(|doc| doc.pos.line >= marker_line)
-                {
-                    return Err(miscut());
-                }
-                // saphyr reads a marker line inside a document-level scalar as part of
-                // it (libyaml would end the scalar there): such a piece is not cut right.
-                if loaded
-                    .0
-                    .last()
-                    .is_some_and(|doc| !matches!(doc.value, Value::Map(_) | Value::Seq(_)))
-                {
-                    return Err(miscut());
-                }
-            }
-            Ok(loaded)
+            let through =
+                memchr::memchr(b'\n', &text.as_bytes()[end..]).map_or(text.len(), |n| end + n + 1);
+            let (mut docs, aliases) =
+                load_piece(&text[start..through], lines_before, schema, duplicates).ok()?;
+            let marker_line = lines_to_next + 1;
+            // The dropped document must be the one the marker line starts, and the one
+            // before it must end before that line. saphyr reads a marker line inside a
+            // document-level scalar as part of it (libyaml would end the scalar there),
+            // so a piece ending in a scalar document is not known to be cut right.
+            let dropped = docs.pop()?;
+            let cut_right = dropped.pos.line >= marker_line
+                && docs.last().is_none_or(|doc| {
+                    doc.pos.line < marker_line && matches!(doc.value, Value::Map(_) | Value::Seq(_))
+                });
+            cut_right.then_some((docs, aliases))
         })
         .collect();
-    let mut docs = Vec::new();
-    let mut alias_nodes = 0;
-    for piece in loaded {
-        match piece {
-            Ok((mut piece_docs, aliases)) => {
-                docs.append(&mut piece_docs);
-                alias_nodes += aliases;
-            }
-            Err(_) => return load_stream_with(text, schema, duplicates),
-        }
-    }
+    let Some(loaded) = loaded else {
+        return load_stream_with(text, schema, duplicates);
+    };
+    let alias_nodes: usize = loaded.iter().map(|(_, aliases)| aliases).sum();
+    let docs = loaded.into_iter().flat_map(|(docs, _)| docs).collect();
     if alias_nodes > MAX_ALIAS_NODES {
         return load_stream_with(text, schema, duplicates);
     }
