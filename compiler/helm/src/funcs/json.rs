@@ -217,7 +217,7 @@ pub fn unmarshal_value(json: &serde_json::Value, target: Target) -> Result<Value
 }
 
 /// `v` when a decode into `target` takes it, else Go's type-mismatch error.
-fn check_target(v: Value, target: Target) -> Result<Value, String> {
+pub(crate) fn check_target(v: Value, target: Target) -> Result<Value, String> {
     let kind = match &v {
         Value::Nil => return Ok(v),
         Value::Map(_) => "object",

@@ -10,7 +10,7 @@ use kubake_gotmpl::{List, Map, UintKind, Value};
 use kubake_yaml::keyorder::compare_keys;
 use kubake_yaml::{Duplicates, Mapping, Node, Schema};
 
-use super::json::{marshal, unmarshal_value, JsonStyle, Target};
+use super::json::{check_target, marshal, JsonStyle, Target};
 
 /// A value as `json.Marshal` would present it, as a YAML node: objects through their
 /// JSON view, `[]byte` as base64, and the errors JSON gives (NaN).
@@ -77,9 +77,30 @@ fn decode(text: &str, target: Target) -> Result<Value, String> {
         return Ok(Value::Nil);
     };
     // sigs.k8s.io/yaml goes through JSON text; the values are the same without it
-    // (`fromYaml` of a chart's CRD files was mostly writing and reading that text).
-    unmarshal_value(&kubake_yaml::json::to_json(&doc), target)
+    // (`fromYaml` of a chart's CRD files was mostly writing and reading that text), and
+    // without a JSON tree between (`json_value`).
+    check_target(json_value(&doc), target)
         .map_err(|e| format!("error unmarshaling JSON: while decoding JSON: {e}"))
+}
+
+/// The value `json.Unmarshal` into `interface{}` gives for the JSON of `node`
+/// (`kubake_yaml::json::to_json`, then [`super::json::unmarshal_value`]): every number a float64, a
+/// float JSON cannot hold (NaN, infinities) null.
+fn json_value(node: &Node) -> Value {
+    use kubake_yaml::Value as Y;
+    match &node.value {
+        Y::Null => Value::Nil,
+        Y::Bool(b) => Value::Bool(*b),
+        // As serde_json's `as_f64` of an i64: the nearest float, as Go's parse of the
+        // integer's text gives.
+        #[allow(clippy::cast_precision_loss)]
+        Y::Int(i) => Value::float(*i as f64),
+        Y::Float(f) if f.is_finite() => Value::float(*f),
+        Y::Float(_) => Value::Nil,
+        Y::Str(s) => Value::from(s.as_str()),
+        Y::Seq(items) => Value::List(List::new(items.iter().map(json_value).collect())),
+        Y::Map(m) => Value::Map(Map::from_entries(m.iter().map(|(k, v)| (k, json_value(v))))),
+    }
 }
 
 /// A load error in yaml.v2's words: `yaml: line N: PROBLEM`, where libyaml reports a
@@ -309,6 +330,36 @@ mod tests {
             from_yaml_array("- a\n- 1\n- {x: y}").to_string(),
             "[a 1 map[x:true]]"
         );
+    }
+
+    #[test]
+    fn values_are_those_of_the_json_round_trip() {
+        // `fromYaml` converts nodes to values directly; sigs.k8s.io/yaml's way is YAML
+        // to JSON, then JSON into `interface{}`.
+        let texts = [
+            "a: 1\nb: -7\nc: 1.5\nd: 1e3\ne: 0x1F\nf: 0o17\ng: 9223372036854775807\n",
+            "big: 18446744073709551616\nneg: -9223372036854775808\nexp: 6.02e+23\n",
+            "inf: .inf\nninf: -.Inf\nnan: .NaN\nnull: ~\nempty:\n",
+            "yes: yes\nno: off\non: On\nt: true\ns: '1'\nq: \"x\"\n",
+            "1: int key\ntrue: bool key\n1.5: float key\n~: null key\n",
+            "base: &b {x: 1, y: [1, 2.5, a]}\nderived:\n  <<: *b\n  y: over\n",
+            "list:\n- - nested\n  - 3\n- {k: v}\n- null\n- ''\ntext: |\n  line\n",
+            "- 1\n- two\n- {three: 3}\n",
+            "just a string\n",
+            "42\n",
+        ];
+        for text in texts {
+            let docs = kubake_yaml::load_stream_with(text, Schema::Yaml11, Duplicates::LastWins)
+                .expect("valid YAML");
+            for doc in &docs {
+                let via_json = super::super::json::unmarshal_value(
+                    &kubake_yaml::json::to_json(doc),
+                    Target::Any,
+                )
+                .expect("any value");
+                assert_eq!(json_value(doc).to_string(), via_json.to_string(), "{text}");
+            }
+        }
     }
 
     #[test]
