@@ -429,9 +429,16 @@ pub fn file_name(level: usize, width: usize, id: &UnitId) -> String {
     }
 }
 
-/// `kubake_yaml::to_yaml_stream` of `docs`, the documents emitted on all cores: one
-/// unit (a chart with its CRDs) can hold most of a repository's bytes.
-fn yaml_stream(docs: &[&kubake_yaml::Node]) -> String {
+/// The size from which a file's bytes are copied and hashed on all cores (blake3's
+/// guidance: below ~128 KiB, splitting costs more than it saves).
+const PARALLEL_FROM: usize = 128 << 10;
+
+/// `kubake_yaml::to_yaml_stream` of `docs` as bytes, the documents emitted on all cores
+/// and copied into place on all cores: one unit (a chart with its CRDs) can hold most
+/// of a repository's bytes, and joining megabytes on one thread was most of the time
+/// between the last render and the first write.
+fn yaml_stream(docs: &[&kubake_yaml::Node]) -> Vec<u8> {
+    const SEPARATOR: &[u8] = b"---\n";
     // One document per job: rayon's default splitting would leave a unit's CRDs (its
     // biggest documents, sorted first) to one thread.
     let texts: Vec<String> = docs
@@ -439,14 +446,41 @@ fn yaml_stream(docs: &[&kubake_yaml::Node]) -> String {
         .with_max_len(1)
         .map(|d| kubake_yaml::to_yaml(d))
         .collect();
-    let mut out = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
+    let total = texts.iter().map(String::len).sum::<usize>()
+        + SEPARATOR.len() * texts.len().saturating_sub(1);
+    // Zeroed memory of this size comes straight from the system, untouched until the
+    // copies below write it (on the thread that copies each part).
+    let mut out = vec![0u8; total];
+    let mut slots: Vec<(&mut [u8], &str)> = Vec::with_capacity(texts.len());
+    let mut rest = out.as_mut_slice();
     for (i, text) in texts.iter().enumerate() {
         if i > 0 {
-            out.push_str("---\n");
+            let (separator, after) = rest.split_at_mut(SEPARATOR.len());
+            separator.copy_from_slice(SEPARATOR);
+            rest = after;
         }
-        out.push_str(text);
+        let (slot, after) = rest.split_at_mut(text.len());
+        slots.push((slot, text));
+        rest = after;
+    }
+    let copy = |(slot, text): (&mut [u8], &str)| slot.copy_from_slice(text.as_bytes());
+    if total >= PARALLEL_FROM {
+        slots.into_par_iter().with_max_len(1).for_each(copy);
+    } else {
+        slots.into_iter().for_each(copy);
     }
     out
+}
+
+/// The BLAKE3 of a file's bytes, a long file hashed on all cores.
+fn file_hash(bytes: &[u8]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    if bytes.len() >= PARALLEL_FROM {
+        hasher.update_rayon(bytes);
+    } else {
+        hasher.update(bytes);
+    }
+    hasher.finalize().to_hex().to_string()
 }
 
 /// Lays out the bundle of a compilation (which must have no failures).
@@ -464,8 +498,8 @@ pub fn layout(c: &Compilation) -> Bundle {
                 .map(|o| &o.node)
                 .collect();
             docs.sort_by(|a, b| order::compare(a, b));
-            let bytes = yaml_stream(&docs).into_bytes();
-            let hash = blake3::hash(&bytes).to_hex().to_string();
+            let bytes = yaml_stream(&docs);
+            let hash = file_hash(&bytes);
             (
                 file_name(u.level, width, &u.unit.id),
                 bytes,
