@@ -5,8 +5,8 @@
 //! input order, and a worker's panic is resumed on the caller.
 //!
 //! Scoped threads, not rayon, unless the process says rayon is safe
-//! ([`run_on_rayon_pool`]): callers (a GitOps build) may run inside a rayon pool on a
-//! thread that pool waits for, and handing work back to that pool deadlocks.
+//! ([`run_on_rayon_pool`]): a library caller may run inside a rayon pool on a thread
+//! that pool waits for, and handing work back to that pool deadlocks.
 //!
 //! It lives here, beside [`cores`] (which reading a chart's files asks), and serves the
 //! Helm layer (parsing templates, executing them, reading heads, the `crds/` texts).
@@ -23,11 +23,13 @@ static ON_RAYON: AtomicBool = AtomicBool::new(false);
 /// for its start and for warming its own allocator heap.
 ///
 /// Only for a process in which no thread of that pool ever waits on a thread that may
-/// call `map_in_order` (`kubake template`: one render, no other use of rayon). In a
-/// GitOps build, rayon's threads wait on the renderers' threads, and work handed back
-/// to the pool they belong to would never run. (`kubake_helm::pipeline::run_on_rayon_pool`
-/// calls this after building the pool with the renderer's deep stack, and then renders
-/// on the pool too: a process that renders charts calls that one.)
+/// call `map_in_order`, nor holds a lock across a parallel step: `kubake template` (one
+/// render) and `kubake build` (its renders run on the pool's own threads). A render on a
+/// thread of its own that a worker waited for could hand work back to a pool whose
+/// threads all wait, and it would never run. (`kubake_helm::pipeline::run_on_rayon_pool`
+/// and `render_on_rayon_pool` call this after building the pool with the renderer's
+/// deep stack, and then render on the pool too: a process that renders charts calls
+/// one of those.)
 pub fn run_on_rayon_pool() {
     ON_RAYON.store(true, Ordering::Relaxed);
 }

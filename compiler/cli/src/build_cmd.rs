@@ -166,7 +166,18 @@ impl RepoArgs {
                 ..Options::default()
             },
             out,
-            threads: self.threads,
+            // Charts render on rayon's global pool, built here (by the first build of
+            // the process: `kubake diff` has two) with the renderer's stack and the
+            // threads asked for; the bundle then needs no pool of its own, and must not
+            // have one: its threads would render with a shallow stack.
+            threads: if kubake_helm::pipeline::render_on_rayon_pool(
+                self.threads.unwrap_or_else(kubake_chart::parallel::cores),
+            ) || kubake_chart::parallel::on_rayon_pool()
+            {
+                None
+            } else {
+                self.threads
+            },
             cache: if self.no_cache {
                 None
             } else {

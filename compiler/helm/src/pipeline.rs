@@ -382,13 +382,25 @@ pub fn run_on_rayon_pool() {
     // One render gains little past a handful of cores, and every thread of the pool
     // starts with the process.
     const MAX_THREADS: usize = 8;
+    render_on_rayon_pool(crate::parallel::cores().min(MAX_THREADS));
+}
+
+/// [`run_on_rayon_pool`] with a pool of `threads` threads, for a process whose every use
+/// of rayon's global pool is a render or runs renders (`kubake build`: the units of a
+/// round, the charts of a batch, and each chart's own steps share the pool's threads).
+/// Returns whether the pool was built (it is not when one exists already).
+///
+/// Nothing may wait on a lock across a parallel step in such a process: the waiting
+/// thread could be the one the step's work was handed to.
+pub fn render_on_rayon_pool(threads: usize) -> bool {
     let built = rayon::ThreadPoolBuilder::new()
-        .num_threads(crate::parallel::cores().min(MAX_THREADS))
+        .num_threads(threads.max(1))
         .stack_size(RENDER_STACK)
         .build_global();
     if built.is_ok() {
         crate::parallel::run_on_rayon_pool();
     }
+    built.is_ok()
 }
 
 /// Runs `f` on a thread with a stack of [`RENDER_STACK`], and `meanwhile` beside it.
