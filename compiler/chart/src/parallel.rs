@@ -1,4 +1,4 @@
-//! An ordered map over a slice on scoped threads (or rayon's global pool, where the
+//! An ordered map over a slice on scoped threads (or rayon's current pool, where the
 //! process allows it): every thread (the caller's included)
 //! takes the next item until none is left, so a few big items (a chart's largest
 //! templates, its CRDs) do not leave one thread working alone; results are put back in
@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 static ON_RAYON: AtomicBool = AtomicBool::new(false);
 
-/// Lets [`map_in_order`] run on rayon's global pool, whose threads, once started, serve
+/// Lets [`map_in_order`] run on rayon's current pool, whose threads, once started, serve
 /// every parallel step of the process: a render had started a fresh thread for each
 /// step (reading files, parsing, executing, the CRD texts), and each new thread paid
 /// for its start and for warming its own allocator heap.
@@ -26,10 +26,9 @@ static ON_RAYON: AtomicBool = AtomicBool::new(false);
 /// call `map_in_order`, nor holds a lock across a parallel step: `kubake template` (one
 /// render) and `kubake build` (its renders run on the pool's own threads). A render on a
 /// thread of its own that a worker waited for could hand work back to a pool whose
-/// threads all wait, and it would never run. (`kubake_helm::pipeline::run_on_rayon_pool`
-/// and `render_on_rayon_pool` call this after building the pool with the renderer's
-/// deep stack, and then render on the pool too: a process that renders charts calls
-/// one of those.)
+/// threads all wait, and it would never run. (`kubake_helm::pipeline::with_render_pool`
+/// calls this after building a pool with the renderer's deep stack, and runs the
+/// command on it: a process that renders charts calls that.)
 pub fn run_on_rayon_pool() {
     ON_RAYON.store(true, Ordering::Relaxed);
 }

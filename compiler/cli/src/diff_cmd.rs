@@ -64,6 +64,11 @@ enum Color {
 /// side cannot be read or rendered.
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub fn run(args: DiffArgs) -> ExitCode {
+    crate::build_cmd::in_render_pool(args.repo.threads(), || diff_on_pool(args))
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+fn diff_on_pool(args: DiffArgs) -> ExitCode {
     let sides = match (&args.base, args.targets.as_slice()) {
         (None, [old, new]) => read_folders(Path::new(old), Path::new(new)),
         (Some(rev), [entry]) => render_against(rev, entry, args.repo.clone()),

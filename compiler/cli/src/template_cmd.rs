@@ -90,7 +90,12 @@ pub fn run(args: TemplateArgs) -> ExitCode {
     kubake_helm::render::leave_template_sets_to_exit();
     // One render and nothing else on rayon's pool: its threads can serve every
     // parallel step of the render.
-    kubake_helm::pipeline::run_on_rayon_pool();
+    kubake_helm::pipeline::with_render_pool(kubake_helm::pipeline::template_threads(), || {
+        render(args)
+    })
+}
+
+fn render(args: TemplateArgs) -> ExitCode {
     let (name, chart) = match args.args.as_slice() {
         [chart] => (None, chart.clone()),
         [name, chart] => (Some(name.to_string_lossy().into_owned()), chart.clone()),

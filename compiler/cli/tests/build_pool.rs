@@ -1,4 +1,4 @@
-//! `kubake build` renders its charts on rayon's global pool (`render_on_rayon_pool`):
+//! `kubake build` renders its charts on the renderer's rayon pool (`with_render_pool`):
 //! a chart whose templates nest deep (999 `include`s, 20 000 `template` calls) renders
 //! there as in `kubake template`, with one thread and with eight, to the same bytes; two
 //! releases of the same chart render side by side from one loaded copy; and 1200 nested

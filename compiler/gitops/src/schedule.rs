@@ -34,7 +34,11 @@ where
     let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
     let results: Vec<Mutex<Option<R>>> = (0..count).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let worker = || loop {
+    // One job per item, each running the largest item not yet started: a thread waiting
+    // inside a render (for the other half of its templates) may pick up one of these
+    // jobs meanwhile, and then returns to its render after one chart, not after the
+    // rest of the batch.
+    let run_next = || {
         let turn = next.fetch_add(1, Ordering::Relaxed);
         let Some(&(_, i)) = order.get(turn) else {
             return;
@@ -45,16 +49,10 @@ where
             *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         }
     };
-    let workers = rayon::current_num_threads().min(count);
-    if workers <= 1 {
-        worker();
+    if rayon::current_num_threads().min(count) <= 1 {
+        (0..count).for_each(|_| run_next());
     } else {
-        rayon::scope(|s| {
-            for _ in 1..workers {
-                s.spawn(|_| worker());
-            }
-            worker();
-        });
+        rayon::scope(|s| (0..count).for_each(|_| s.spawn(|_| run_next())));
     }
     results
         .into_iter()

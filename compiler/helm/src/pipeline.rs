@@ -373,34 +373,44 @@ impl SchemaCheck<'_> {
 /// The memory is reserved, not committed, until used.
 const RENDER_STACK: usize = 1 << 30;
 
-/// For a process that renders one chart and does nothing else on rayon's global pool
-/// (`kubake template`): builds that pool with threads of [`RENDER_STACK`], and lets the
-/// render and every parallel step of it run there (`parallel::run_on_rayon_pool`), so
-/// that the process starts no thread of its own. Without such a pool (it exists
-/// already, or its threads cannot start), nothing changes.
-pub fn run_on_rayon_pool() {
-    // One render gains little past a handful of cores, and every thread of the pool
-    // starts with the process.
-    const MAX_THREADS: usize = 8;
-    render_on_rayon_pool(crate::parallel::cores().min(MAX_THREADS));
+/// Runs `f` (all a command does: `kubake template`, `build`, `check`, `diff`) on a pool
+/// of `threads` threads with [`RENDER_STACK`], and lets every render and every parallel
+/// step of it run on that pool (`parallel::run_on_rayon_pool`): the units of a build's
+/// round, the charts of a batch, and each chart's file reads, parses and executions
+/// share the pool's threads instead of starting their own. When the system will not
+/// start such a pool (too little address space for the stacks), `f` runs here as
+/// before, each render on a thread of its own.
+///
+/// Nothing may wait on a lock across a parallel step inside `f`: the waiting thread
+/// could be the one the step's work was handed to. The pool is a local one, entered
+/// with `install`, so that a refusal leaves rayon's global pool free to start later
+/// with its defaults.
+pub fn with_render_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    // Where address space is limited (`ulimit -v`), threads with a smaller reserve: the
+    // parser and the evaluator grow their stack on demand (`stacker`), so the reserve is
+    // a margin, not a need.
+    const SMALLER_STACK: usize = 64 << 20;
+    let pool = [RENDER_STACK, SMALLER_STACK].into_iter().find_map(|stack| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .stack_size(stack)
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => {
+            crate::parallel::run_on_rayon_pool();
+            pool.install(f)
+        }
+        None => f(),
+    }
 }
 
-/// [`run_on_rayon_pool`] with a pool of `threads` threads, for a process whose every use
-/// of rayon's global pool is a render or runs renders (`kubake build`: the units of a
-/// round, the charts of a batch, and each chart's own steps share the pool's threads).
-/// Returns whether the pool was built (it is not when one exists already).
-///
-/// Nothing may wait on a lock across a parallel step in such a process: the waiting
-/// thread could be the one the step's work was handed to.
-pub fn render_on_rayon_pool(threads: usize) -> bool {
-    let built = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .stack_size(RENDER_STACK)
-        .build_global();
-    if built.is_ok() {
-        crate::parallel::run_on_rayon_pool();
-    }
-    built.is_ok()
+/// How many threads [`with_render_pool`] gets for `kubake template`: one render gains
+/// little past a handful of cores, and every thread of the pool starts with the process.
+pub fn template_threads() -> usize {
+    const MAX_THREADS: usize = 8;
+    crate::parallel::cores().min(MAX_THREADS)
 }
 
 /// Runs `f` on a thread with a stack of [`RENDER_STACK`], and `meanwhile` beside it.
@@ -409,7 +419,7 @@ fn on_large_stack<T: Send, M: Send>(
     meanwhile: impl FnOnce() -> M + Send,
 ) -> (Result<T, TemplateError>, M) {
     if crate::parallel::on_rayon_pool() {
-        // The pool's threads have that stack (`run_on_rayon_pool`). A panic in the
+        // The pool's threads have that stack (`with_render_pool`). A panic in the
         // renderer is an error, as on the thread below, not a crash.
         let (rendered, beside) = rayon::join(
             || std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)),
