@@ -67,7 +67,8 @@ pub struct RepoArgs {
     /// StrictPostBuildSubstitutions); by default it becomes empty, with a warning.
     #[arg(long)]
     strict_substitution: bool,
-    /// Worker threads (default: one per core); the output never depends on it.
+    /// Worker threads (default: RAYON_NUM_THREADS, else one per core); the output never
+    /// depends on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Seed for random functions in charts (`randAlphaNum`, `genCA`, …).
