@@ -172,7 +172,7 @@ impl RepoArgs {
                 ..Options::default()
             },
             out,
-            // Inside `in_render_pool`, charts render on that pool, which has the
+            // Inside `with_render_pool`, charts render on that pool, which has the
             // threads asked for: the bundle needs no pool of its own, and must not have
             // one (its threads would render with a shallow stack).
             threads: if kubake_chart::parallel::on_rayon_pool() {
@@ -210,24 +210,9 @@ fn with_progress_bar<T>(
     (result, opts)
 }
 
-/// Runs `work` on the renderer's pool (`kubake_helm::pipeline::with_render_pool`) with
-/// the threads `--threads` asks for, else `RAYON_NUM_THREADS`, else one per core.
-pub fn in_render_pool<R: Send>(threads: Option<usize>, work: impl FnOnce() -> R + Send) -> R {
-    let threads = threads
-        .or_else(|| {
-            std::env::var("RAYON_NUM_THREADS")
-                .ok()?
-                .parse()
-                .ok()
-                .filter(|&n| n > 0)
-        })
-        .unwrap_or_else(kubake_chart::parallel::cores);
-    kubake_helm::pipeline::with_render_pool(threads, work)
-}
-
 /// Runs `kubake build`.
 pub fn run(args: BuildArgs) -> ExitCode {
-    in_render_pool(args.repo.threads, || build_on_pool(args))
+    kubake_helm::pipeline::with_render_pool(args.repo.threads, || build_on_pool(args))
 }
 
 fn build_on_pool(args: BuildArgs) -> ExitCode {
@@ -372,7 +357,7 @@ fn cache_json(c: &CacheUse) -> serde_json::Value {
 /// Runs `kubake check`: exit 0 when the bundle is current, 1 (with what differs) when it
 /// is not, 2 when the repository does not compile.
 pub fn run_check(args: BuildArgs) -> ExitCode {
-    in_render_pool(args.repo.threads, || check_on_pool(args))
+    kubake_helm::pipeline::with_render_pool(args.repo.threads, || check_on_pool(args))
 }
 
 fn check_on_pool(args: BuildArgs) -> ExitCode {

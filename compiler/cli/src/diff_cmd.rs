@@ -64,7 +64,7 @@ enum Color {
 /// side cannot be read or rendered.
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub fn run(args: DiffArgs) -> ExitCode {
-    crate::build_cmd::in_render_pool(args.repo.threads(), || diff_on_pool(args))
+    kubake_helm::pipeline::with_render_pool(args.repo.threads(), || diff_on_pool(args))
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]

@@ -374,7 +374,8 @@ impl SchemaCheck<'_> {
 const RENDER_STACK: usize = 1 << 30;
 
 /// Runs `f` (all a command does: `kubake template`, `build`, `check`, `diff`) on a pool
-/// of `threads` threads with [`RENDER_STACK`], and lets every render and every parallel
+/// of `threads` threads (`None`: rayon's default, `RAYON_NUM_THREADS` or one per core)
+/// with [`RENDER_STACK`], and lets every render and every parallel
 /// step of it run on that pool (`parallel::run_on_rayon_pool`): the units of a build's
 /// round, the charts of a batch, and each chart's file reads, parses and executions
 /// share the pool's threads instead of starting their own. When the system will not
@@ -385,17 +386,19 @@ const RENDER_STACK: usize = 1 << 30;
 /// could be the one the step's work was handed to. The pool is a local one, entered
 /// with `install`, so that a refusal leaves rayon's global pool free to start later
 /// with its defaults.
-pub fn with_render_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+pub fn with_render_pool<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
     // Where address space is limited (`ulimit -v`), threads with a smaller reserve: the
     // parser and the evaluator grow their stack on demand (`stacker`), so the reserve is
     // a margin, not a need.
     const SMALLER_STACK: usize = 64 << 20;
     let pool = [RENDER_STACK, SMALLER_STACK].into_iter().find_map(|stack| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .stack_size(stack)
-            .build()
-            .ok()
+        let builder = rayon::ThreadPoolBuilder::new().stack_size(stack);
+        match threads {
+            Some(n) => builder.num_threads(n.max(1)),
+            None => builder,
+        }
+        .build()
+        .ok()
     });
     match pool {
         Some(pool) => {
@@ -408,9 +411,9 @@ pub fn with_render_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -
 
 /// How many threads [`with_render_pool`] gets for `kubake template`: one render gains
 /// little past a handful of cores, and every thread of the pool starts with the process.
-pub fn template_threads() -> usize {
+pub fn template_threads() -> Option<usize> {
     const MAX_THREADS: usize = 8;
-    crate::parallel::cores().min(MAX_THREADS)
+    Some(crate::parallel::cores().min(MAX_THREADS))
 }
 
 /// Runs `f` on a thread with a stack of [`RENDER_STACK`], and `meanwhile` beside it.

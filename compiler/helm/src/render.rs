@@ -321,7 +321,8 @@ impl ParseCache {
 /// Parses each file on its own (detached from the set), on all cores. Files parse
 /// independently; they join the set afterwards in Helm's order, which decides which of
 /// two same-named `define`s wins, and the first error in that order is the one reported.
-/// (On [`crate::parallel`]'s threads: scoped ones, or rayon's pool in `kubake template`.)
+/// (On [`crate::parallel`]'s threads: scoped ones, or the render pool of the CLI's
+/// commands, `pipeline::with_render_pool`.)
 fn parse_files(
     set: &Templates,
     names: &[String],
