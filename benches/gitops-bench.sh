@@ -32,9 +32,13 @@ bench() {
   "$kubake" build "$@" --charts "$charts" --out "$bundle" 2>/dev/null
   python3 "$root/benches/gitops-reference.py" "$bundle" "$repo" "$charts" "$work" >"$out/$name-ref.sh"
   echo "$name: $(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['units']))" "$bundle/index.json") units; reference: $(grep -c ' build ' "$out/$name-ref.sh") kustomize, $(grep -c ' template ' "$out/$name-ref.sh") helm processes"
-  hyperfine --warmup 1 --runs "${RUNS:-5}" \
+  # -N: each command is one process started directly (through a shell, the `rm` of the
+  # last run's bundle and the shell's own start were timed with kubake); the bundle is
+  # removed before each run, outside the timing, so every build writes a fresh folder.
+  hyperfine -N --warmup 1 --runs "${RUNS:-5}" \
     --export-markdown "$out/$name.md" --export-json "$out/$name.json" \
-    -n "kubake build" "rm -rf $bundle && $kubake build $* --charts $charts --out $bundle --no-cache" \
+    --prepare "rm -rf $bundle" --prepare "true" \
+    -n "kubake build" "$kubake build $* --charts $charts --out $bundle --no-cache" \
     -n "reference pipeline" "bash $out/$name-ref.sh $tools/kustomize $tools/helm"
   rm -rf "$bundle"
   /usr/bin/time -f '%M' -o "$out/maxrss.txt" "$kubake" build "$@" --charts "$charts" --out "$bundle" --no-cache 2>/dev/null
