@@ -22,25 +22,26 @@ use crate::kfile::Built;
 use crate::object;
 use crate::render::{RenderedChart, RenderedDocument};
 
-/// Reads a rendered chart into objects, post-rendering its templates.
-pub fn objects(job: &ChartJob, rendered: &RenderedChart) -> Result<Vec<Built>> {
+/// Reads a rendered chart into objects, post-rendering its templates (the trees the
+/// renderer kept are taken, not copied).
+pub fn objects(job: &ChartJob, rendered: &mut RenderedChart) -> Result<Vec<Built>> {
     let mut out = Vec::new();
     if job.request.include_crds {
-        out.extend(parse_all(&rendered.crds)?);
+        out.extend(parse_all(&mut rendered.crds)?);
     }
     if job.post_renderers.is_empty() {
-        out.extend(parse_all(&rendered.manifests)?);
+        out.extend(parse_all(&mut rendered.manifests)?);
     } else {
         out.extend(post_render(job, &rendered.manifests)?);
     }
-    out.extend(parse_all(&rendered.hooks)?);
+    out.extend(parse_all(&mut rendered.hooks)?);
     Ok(out)
 }
 
 /// [`parse`] of each document, on all cores (a chart's CRDs can be megabytes); the
 /// error is the first document's that fails, as one by one.
-fn parse_all(docs: &[RenderedDocument]) -> Result<Vec<Built>> {
-    let parsed: Vec<Result<Vec<Built>>> = docs.par_iter().with_max_len(1).map(parse).collect();
+fn parse_all(docs: &mut [RenderedDocument]) -> Result<Vec<Built>> {
+    let parsed: Vec<Result<Vec<Built>>> = docs.par_iter_mut().with_max_len(1).map(parse).collect();
     let mut out = Vec::new();
     for p in parsed {
         out.extend(p?);
@@ -49,8 +50,9 @@ fn parse_all(docs: &[RenderedDocument]) -> Result<Vec<Built>> {
 }
 
 /// Parses one rendered document (or `crds/` file, whose documents are read on all
-/// cores when it is long) as the Kubernetes API reads manifests.
-pub fn parse(doc: &RenderedDocument) -> Result<Vec<Built>> {
+/// cores when it is long) as the Kubernetes API reads manifests, or takes the trees the
+/// renderer read it into.
+pub fn parse(doc: &mut RenderedDocument) -> Result<Vec<Built>> {
     let invalid = |e: kubake_yaml::LoadError| {
         Error::new(
             ErrorKind::Render,
@@ -58,8 +60,12 @@ pub fn parse(doc: &RenderedDocument) -> Result<Vec<Built>> {
         )
         .at(&doc.source, e.pos)
     };
-    let docs = kubake_yaml::load_stream_parallel(&doc.text, Schema::Yaml11, Duplicates::LastWins)
-        .map_err(invalid)?;
+    // The renderer may have read the document already, the same way.
+    let docs = match doc.parsed.0.take() {
+        Some(docs) => docs,
+        None => kubake_yaml::load_stream_parallel(&doc.text, Schema::Yaml11, Duplicates::LastWins)
+            .map_err(invalid)?,
+    };
     let mut out = Vec::new();
     for d in docs {
         if d.is_null() {
@@ -215,10 +221,7 @@ mod tests {
     use kubake_yaml::load_one;
 
     fn doc(source: &str, text: &str) -> RenderedDocument {
-        RenderedDocument {
-            source: source.into(),
-            text: text.into(),
-        }
+        RenderedDocument::new(source, text)
     }
 
     fn job(post: &str) -> ChartJob {
@@ -237,7 +240,7 @@ mod tests {
 
     #[test]
     fn output_reads_as_yaml_1_1() {
-        let objs = parse(&doc(
+        let objs = parse(&mut doc(
             "c/templates/cm.yaml",
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: yes}\n---\n# empty\n",
         ));
@@ -250,20 +253,20 @@ mod tests {
                 .map(|n| n.value.clone()),
             Some(Value::Bool(true))
         );
-        assert!(parse(&doc("c/templates/x.yaml", "a: b\n")).is_err());
+        assert!(parse(&mut doc("c/templates/x.yaml", "a: b\n")).is_err());
     }
 
     #[test]
     fn post_renderers_patch_templates_only() {
         let j = job("- images: [{name: nginx, newTag: '2'}]\n  patches:\n  - patch: |\n      - op: add\n        path: /metadata/labels\n        value: {p: 'y'}\n    target: {kind: Deployment}\n");
-        let rendered = RenderedChart {
+        let mut rendered = RenderedChart {
             crds: vec![doc("c/crds/a.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b}\n")],
             manifests: vec![doc("c/templates/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: [{name: n, image: nginx}]}}}\n")],
             hooks: vec![doc("c/templates/h.yaml", "apiVersion: batch/v1\nkind: Job\nmetadata: {name: h, annotations: {helm.sh/hook: post-install}}\n")],
             warnings: Vec::new(),
             api_reads: Default::default(),
         };
-        let objs = objects(&j, &rendered).unwrap_or_default();
+        let objs = objects(&j, &mut rendered).unwrap_or_default();
         assert_eq!(objs.len(), 3);
         let d = objs
             .iter()

@@ -667,7 +667,7 @@ fn render_unit(
     let mut api_reads = Vec::with_capacity(jobs.len());
     for job in &mut jobs {
         job.request.api_versions = api.to_vec();
-        let rendered: RenderedChart = renderer
+        let mut rendered: RenderedChart = renderer
             .render(&job.request)
             .map_err(|e| render_error(e, job, root))?;
         out.warnings.extend(rendered.warnings.iter().map(|w| {
@@ -676,7 +676,7 @@ fn render_unit(
                 job.request.chart_name, job.request.release_name
             )
         }));
-        out.objects.extend(chartout::objects(job, &rendered)?);
+        out.objects.extend(chartout::objects(job, &mut rendered)?);
         api_reads.push(rendered.api_reads);
     }
     Ok((

@@ -7,7 +7,7 @@
 //! rendering itself (kubake-helm).
 
 use crate::render::{
-    ApiReads, ChartLocation, ChartRenderer, ChartRequest, RenderError, RenderedChart,
+    ApiReads, ChartLocation, ChartRenderer, ChartRequest, ParsedText, RenderError, RenderedChart,
     RenderedDocument,
 };
 use std::collections::HashMap;
@@ -73,6 +73,7 @@ impl ChartRenderer for HelmRenderer {
             include_crds: req.include_crds,
             skip_tests: req.skip_tests,
             is_upgrade: req.is_upgrade,
+            parse_manifests: req.parse_manifests,
             determinism: self.determinism.clone(),
             ..TemplateOptions::default()
         };
@@ -199,7 +200,9 @@ fn into_rendered(sorted: SortedOutput) -> RenderedChart {
     // Helm trims the CRDs and manifests as one string: the last of them loses all its
     // trailing white space; other documents keep all but their trailing newlines.
     let last_trimmed = (sorted.crds.len() + sorted.manifests.len()).checked_sub(1);
-    let document = |source: String, mut text: String, trim_all: bool| {
+    // (A manifest's text is trimmed, so its document here is the manifest plus one line
+    // break: what its kept tree was read from.)
+    let document = |source: String, mut text: String, trim_all: bool, parsed| {
         let keep = if trim_all {
             text.trim_end().len()
         } else {
@@ -207,19 +210,23 @@ fn into_rendered(sorted: SortedOutput) -> RenderedChart {
         };
         text.truncate(keep);
         text.push('\n');
-        RenderedDocument { source, text }
+        RenderedDocument {
+            source,
+            text,
+            parsed: ParsedText(parsed),
+        }
     };
     let mut rendered = RenderedChart::default();
     let groups = sorted
         .crds
         .into_iter()
-        .map(|(source, text)| (source, text, true));
+        .map(|(source, text)| (source, text, true, None));
     let templates = sorted
         .manifests
         .into_iter()
-        .map(|m| (m.source, m.content, false));
-    for (i, (source, text, crd)) in groups.chain(templates).enumerate() {
-        let doc = document(source, text, Some(i) == last_trimmed);
+        .map(|m| (m.source, m.content, false, m.parsed));
+    for (i, (source, text, crd, parsed)) in groups.chain(templates).enumerate() {
+        let doc = document(source, text, Some(i) == last_trimmed, parsed);
         if crd {
             rendered.crds.push(doc);
         } else {
@@ -227,7 +234,9 @@ fn into_rendered(sorted: SortedOutput) -> RenderedChart {
         }
     }
     for h in sorted.hooks {
-        rendered.hooks.push(document(h.source, h.content, false));
+        rendered
+            .hooks
+            .push(document(h.source, h.content, false, h.parsed));
     }
     rendered
 }

@@ -83,6 +83,10 @@ pub struct ChartRequest {
     pub api_versions: Vec<String>,
     /// `.Release.IsUpgrade` (always false: kubake renders first installs).
     pub is_upgrade: bool,
+    /// The caller reads the templates' documents as objects as they are (no
+    /// post-renderers): the renderer may hand them over parsed ([`RenderedDocument::parsed`]).
+    /// Not part of what is rendered, so not of the render cache's key.
+    pub parse_manifests: bool,
 }
 
 impl ChartRequest {
@@ -104,6 +108,7 @@ impl ChartRequest {
             kube_version: crate::config::DEFAULT_KUBE_VERSION.into(),
             api_versions: Vec::new(),
             is_upgrade: false,
+            parse_manifests: false,
         }
     }
 }
@@ -116,7 +121,35 @@ pub struct RenderedDocument {
     pub source: String,
     /// The YAML text.
     pub text: String,
+    /// The text already read as the Kubernetes API reads it, when the renderer read it
+    /// anyway (see [`ChartRequest::parse_manifests`]).
+    pub parsed: ParsedText,
 }
+
+impl RenderedDocument {
+    /// A document of `text` from `source`, not yet parsed.
+    pub fn new(source: impl Into<String>, text: impl Into<String>) -> RenderedDocument {
+        RenderedDocument {
+            source: source.into(),
+            text: text.into(),
+            parsed: ParsedText::default(),
+        }
+    }
+}
+
+/// A document's text read as YAML 1.1 with the last of duplicate keys winning, kept
+/// beside the text it came from. It says nothing the text does not, so it takes no part
+/// in equality (two documents with the same text are equal, parsed or not).
+#[derive(Clone, Debug, Default)]
+pub struct ParsedText(pub Option<Vec<kubake_yaml::Node>>);
+
+impl PartialEq for ParsedText {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ParsedText {}
 
 /// What a render read of `.Capabilities.APIVersions`, as a test: given other extra API
 /// versions, would the render come out the same? Unknown (the default) means no.

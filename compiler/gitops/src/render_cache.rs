@@ -160,10 +160,10 @@ fn decode(bytes: &[u8]) -> Option<RenderedChart> {
             .as_array()?
             .iter()
             .map(|d| {
-                Some(RenderedDocument {
-                    source: d.get(0)?.as_str()?.to_string(),
-                    text: d.get(1)?.as_str()?.to_string(),
-                })
+                Some(RenderedDocument::new(
+                    d.get(0)?.as_str()?,
+                    d.get(1)?.as_str()?,
+                ))
             })
             .collect()
     };
@@ -205,10 +205,10 @@ mod tests {
                 return Err(RenderError::new("broken"));
             }
             Ok(RenderedChart {
-                manifests: vec![RenderedDocument {
-                    source: "c/templates/cm.yaml".into(),
-                    text: format!("kind: ConfigMap # {}\n", req.release_name),
-                }],
+                manifests: vec![RenderedDocument::new(
+                    "c/templates/cm.yaml",
+                    format!("kind: ConfigMap # {}\n", req.release_name),
+                )],
                 warnings: vec!["deprecated".into()],
                 api_reads: ApiReads::answers(BTreeMap::from([("a/v1".into(), false)])),
                 ..RenderedChart::default()

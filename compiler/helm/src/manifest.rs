@@ -80,6 +80,11 @@ pub struct Manifest {
     pub name: String,
     /// The hook events of a hook (`helm.sh/hook`), empty for a plain manifest.
     pub hook_events: Vec<String>,
+    /// The document as read to find its head, YAML 1.1 with the last of duplicate keys
+    /// winning (as sigs.k8s.io/yaml reads it), kept by [`sort_manifests_keeping_trees`]
+    /// for a caller that reads the objects next; `None` otherwise, and for a document
+    /// that read only after libyaml's leniency (see [`read_head`]).
+    pub parsed: Option<Vec<Node>>,
 }
 
 impl Manifest {
@@ -170,6 +175,23 @@ fn push_doc(docs: &mut Vec<String>, doc: &str) {
 pub fn sort_manifests(
     files: &[(String, String)],
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
+    sort_manifests_with(files, false)
+}
+
+/// [`sort_manifests`], each manifest keeping the tree its head was read from
+/// ([`Manifest::parsed`]): a caller that turns the documents into objects (the GitOps
+/// build) then reads each one once, not twice (reading a head checks the whole document,
+/// so it costs most of a full read).
+pub fn sort_manifests_keeping_trees(
+    files: &[(String, String)],
+) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
+    sort_manifests_with(files, true)
+}
+
+fn sort_manifests_with(
+    files: &[(String, String)],
+    keep_trees: bool,
+) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
     let mut files: Vec<&(String, String)> = files.iter().collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut docs: Vec<(&String, String)> = Vec::new();
@@ -180,18 +202,29 @@ pub fn sort_manifests(
         }
         docs.extend(split_manifests(text).into_iter().map(|doc| (path, doc)));
     }
-    let heads = read_heads(&docs);
+    // A kept tree is read from the document as it is handed on, with its final line
+    // break (a block scalar at the end keeps it); `push_doc` left room for it.
+    if keep_trees {
+        docs.iter_mut().for_each(|(_, doc)| doc.push('\n'));
+    }
+    let heads = read_heads(&docs, keep_trees);
+    if keep_trees {
+        docs.iter_mut().for_each(|(_, doc)| {
+            doc.pop();
+        });
+    }
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
     for ((path, doc), head) in docs.into_iter().zip(heads) {
         // The first document (in file order) that does not parse is the error.
-        let head = head?;
+        let (head, parsed) = head?;
         let manifest = Manifest {
             source: path.clone(),
             content: doc,
             kind: head.kind,
             name: head.name,
             hook_events: Vec::new(),
+            parsed,
         };
         match head.hook {
             None => generic.push(manifest),
@@ -236,12 +269,18 @@ pub(crate) fn threads_for_bytes(bytes: usize) -> usize {
 /// (Helm rejects a rendered document that is not YAML), which for a big chart costs as
 /// much as executing its templates; the documents are independent, so they are read on
 /// as many threads as there are cores.
-fn read_heads(docs: &[(&String, String)]) -> Vec<Result<Head, ManifestError>> {
+fn read_heads(
+    docs: &[(&String, String)],
+    keep_trees: bool,
+) -> Vec<Result<HeadAndTree, ManifestError>> {
     let bytes: usize = docs.iter().map(|(_, d)| d.len()).sum();
     crate::parallel::map_in_order(docs, threads_for_bytes(bytes), |(path, doc)| {
-        read_head(path, doc)
+        read_head(path, doc, keep_trees)
     })
 }
+
+/// A document's head, and with `keep_trees` the documents it was read from.
+type HeadAndTree = (Head, Option<Vec<Node>>);
 
 struct Head {
     kind: String,
@@ -249,38 +288,55 @@ struct Head {
     hook: Option<String>,
 }
 
-/// What Helm's `SimpleHead` unmarshalling reads of a document.
-fn read_head(path: &str, doc: &str) -> Result<Head, ManifestError> {
+/// What Helm's `SimpleHead` unmarshalling reads of a document, and with `keep_trees`
+/// the document's tree (when it read without the flow-closer retry below).
+fn read_head(path: &str, doc: &str, keep_trees: bool) -> Result<HeadAndTree, ManifestError> {
     let err = |message: String| ManifestError {
         source: path.to_string(),
         message,
     };
     // Most documents are plain YAML whose head can be read without building the tree
     // (the same answer: `kubake_yaml::head`); the rest are loaded.
-    if let Some(head) = kubake_yaml::head::read_head(doc, Schema::Yaml11, "helm.sh/hook") {
-        return Ok(Head {
-            kind: head.kind.unwrap_or_default(),
-            name: head.name.unwrap_or_default(),
-            hook: head.annotation,
-        });
+    if !keep_trees {
+        if let Some(head) = kubake_yaml::head::read_head(doc, Schema::Yaml11, "helm.sh/hook") {
+            let head = Head {
+                kind: head.kind.unwrap_or_default(),
+                name: head.name.unwrap_or_default(),
+                hook: head.annotation,
+            };
+            return Ok((head, None));
+        }
     }
     // sigs.k8s.io/yaml reads with yaml.v2, which lets a later duplicate key win.
     let load =
         |text: &str| kubake_yaml::load_stream_with(text, Schema::Yaml11, Duplicates::LastWins);
-    let docs = match load(doc) {
-        Ok(docs) => docs,
+    let (docs, as_written) = match load(doc) {
+        Ok(docs) => (docs, true),
         // libyaml ignores indentation inside flow collections, so a closing bracket may
         // sit at its key's column (`command: [` ... `]`); our parser refuses that. Only
         // the head is read here (the text printed is untouched), so retry with such
         // closers joined to the line before.
-        Err(e) => load(&join_flow_closers(doc)).map_err(|_| {
-            err(format!(
-                "error converting YAML to JSON: {}",
-                crate::funcs::yaml::libyaml_error(&e)
-            ))
-        })?,
+        Err(e) => (
+            load(&join_flow_closers(doc)).map_err(|_| {
+                err(format!(
+                    "error converting YAML to JSON: {}",
+                    crate::funcs::yaml::libyaml_error(&e)
+                ))
+            })?,
+            false,
+        ),
     };
-    let node = docs.into_iter().next().unwrap_or_else(Node::null);
+    let head = head_of(docs.first(), &err)?;
+    Ok((head, (keep_trees && as_written).then_some(docs)))
+}
+
+/// The head of a document's tree (`None`: an empty document).
+fn head_of(
+    node: Option<&Node>,
+    err: &dyn Fn(String) -> ManifestError,
+) -> Result<Head, ManifestError> {
+    let null = Node::null();
+    let node = node.unwrap_or(&null);
     let map = match &node.value {
         Value::Map(m) => m,
         Value::Null => {
@@ -690,11 +746,67 @@ mod tests {
     #[test]
     fn heads_read_like_yaml_v2() {
         let doc = "kind: StatefulSet\nmetadata:\n  name: a\n  name: b\nspec:\n  command: [\n    \"sh\"\n  ]\n";
-        let head = read_head("c/templates/s.yaml", doc).expect("libyaml reads it");
+        for keep_trees in [false, true] {
+            let (head, tree) =
+                read_head("c/templates/s.yaml", doc, keep_trees).expect("libyaml reads it");
+            assert_eq!(
+                (head.kind.as_str(), head.name.as_str()),
+                ("StatefulSet", "b")
+            );
+            // Read only after joining the closer to its line: no tree is handed on (the
+            // caller reads the text, and reports what it refuses).
+            assert!(tree.is_none());
+        }
+    }
+
+    #[test]
+    fn kept_trees_are_the_documents_read_whole_and_heads_do_not_change() {
+        let f = files(&[
+            (
+                "c/templates/a.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: first\n  name: second\ndata:\n  on: yes\n---\n# empty\n",
+            ),
+            (
+                "c/templates/hook.yaml",
+                "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install\n",
+            ),
+            // A block scalar at the end keeps its line break, as in the full output.
+            ("c/templates/s.yaml", "kind: Secret\nstringData:\n  key: |\n    text\n\n"),
+        ]);
+        let (hooks, manifests) = sort_manifests(&f).unwrap();
+        let (kept_hooks, kept_manifests) = sort_manifests_keeping_trees(&f).unwrap();
+        let without = |ms: &[Manifest]| -> Vec<Manifest> {
+            ms.iter()
+                .map(|m| Manifest {
+                    parsed: None,
+                    ..m.clone()
+                })
+                .collect()
+        };
+        assert_eq!(without(&kept_hooks), hooks);
+        assert_eq!(without(&kept_manifests), manifests);
+        for m in kept_manifests.iter().chain(&kept_hooks) {
+            let handed_on = format!("{}\n", m.content);
+            let read =
+                kubake_yaml::load_stream_with(&handed_on, Schema::Yaml11, Duplicates::LastWins)
+                    .unwrap();
+            assert_eq!(m.parsed.as_ref(), Some(&read), "{}", m.content);
+        }
+        assert!(manifests.iter().chain(&hooks).all(|m| m.parsed.is_none()));
+        // YAML 1.1 with the last duplicate winning, as the objects are read.
+        let cm = kept_manifests
+            .iter()
+            .find(|m| m.kind == "ConfigMap")
+            .unwrap();
+        let cm = &cm.parsed.as_ref().unwrap()[0];
+        assert_eq!(cm.str_at(&["metadata", "name"]), Some("second"));
         assert_eq!(
-            (head.kind.as_str(), head.name.as_str()),
-            ("StatefulSet", "b")
+            cm.get_path(&["data", "true"]).map(|n| &n.value),
+            Some(&Value::Bool(true))
         );
+        let secret = kept_manifests.iter().find(|m| m.kind == "Secret").unwrap();
+        let secret = &secret.parsed.as_ref().unwrap()[0];
+        assert_eq!(secret.str_at(&["stringData", "key"]), Some("text\n"));
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub struct TemplateOptions {
     pub budget: Budget,
     /// Bounds on chart loading (`None`: kubake-chart's defaults).
     pub limits: Option<Limits>,
+    /// Keep each manifest's and hook's tree ([`manifest::Manifest::parsed`]) for a
+    /// caller that reads them as objects next.
+    pub parse_manifests: bool,
 }
 
 /// What [`template`] produced.
@@ -316,8 +319,13 @@ fn template_with(
         skip_tests: opts.skip_tests,
         ..OutputOptions::default()
     };
-    let (hooks, manifests) = manifest::sort_manifests(&files)
-        .map_err(|e| TemplateError::Output(manifest::OutputError::Yaml(e)))?;
+    let sort = if opts.parse_manifests {
+        manifest::sort_manifests_keeping_trees
+    } else {
+        manifest::sort_manifests
+    };
+    let (hooks, manifests) =
+        sort(&files).map_err(|e| TemplateError::Output(manifest::OutputError::Yaml(e)))?;
     warnings.extend(random_secret_warnings(
         manifests.iter().chain(&hooks),
         &rendered.random_uses,

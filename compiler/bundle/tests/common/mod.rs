@@ -82,10 +82,10 @@ pub fn fixture_copy(name: &str, tag: &str, reverse: bool) -> Copy {
 pub struct EchoRenderer;
 
 fn doc(source: &str, v: &serde_json::Value) -> RenderedDocument {
-    RenderedDocument {
-        source: source.into(),
-        text: kubake_yaml::to_yaml(&kubake_yaml::json::from_json(v)),
-    }
+    RenderedDocument::new(
+        source,
+        kubake_yaml::to_yaml(&kubake_yaml::json::from_json(v)),
+    )
 }
 
 impl ChartRenderer for EchoRenderer {
@@ -155,15 +155,13 @@ impl ChartRenderer for EchoRenderer {
                 files.sort();
                 for f in files {
                     let text = std::fs::read_to_string(&f).unwrap_or_default();
-                    out.crds.push(RenderedDocument {
-                        source: format!(
-                            "{chart}/crds/{}",
-                            f.file_name()
-                                .map(|n| n.to_string_lossy().into_owned())
-                                .unwrap_or_default()
-                        ),
-                        text,
-                    });
+                    let source = format!(
+                        "{chart}/crds/{}",
+                        f.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    );
+                    out.crds.push(RenderedDocument::new(source, text));
                 }
             }
         }

@@ -132,6 +132,7 @@ pub fn job(src: &HelmSource<'_>, helm: Option<&Node>) -> Result<ChartJob> {
                 }
             },
         );
+    req.parse_manifests = true;
     Ok(ChartJob {
         request: req,
         post_renderers: Vec::new(),

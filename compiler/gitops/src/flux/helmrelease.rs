@@ -101,6 +101,8 @@ fn run(ctx: &Ctx<'_>, unit: &Unit) -> Step<Outcome> {
         warnings: choice.warnings,
         ..UnitOutput::default()
     };
+    // Post-rendered templates are read by kustomize, from their text.
+    req.parse_manifests = post_renderers.is_empty();
     let job = ChartJob {
         request: req,
         post_renderers,
