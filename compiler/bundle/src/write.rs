@@ -108,8 +108,10 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     })
 }
 
-/// Writes every file into `dir` (on the pool's threads), then syncs them all at once
-/// (the error reported is the first file's in order).
+/// Writes the files into `dir` a batch at a time: each batch written on the pool's
+/// threads, then synced all at once, then closed, so no more than [`BATCH`] files are
+/// open however many units a repository has. The error reported is the first failing
+/// batch's, its writes checked before its syncs, each in file order.
 fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
     let write = |(rel, bytes): &(String, Vec<u8>)| -> Result<(std::fs::File, PathBuf), WriteError> {
@@ -121,11 +123,18 @@ fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
         f.write_all(bytes).map_err(|e| fail(&path, e.to_string()))?;
         Ok((f, path))
     };
-    let written: Vec<Result<(std::fs::File, PathBuf), WriteError>> =
-        files.par_iter().map(write).collect();
-    let written: Vec<(std::fs::File, PathBuf)> = written.into_iter().collect::<Result<_, _>>()?;
-    sync_all_at_once(&written)
+    for batch in files.chunks(BATCH) {
+        let written: Vec<Result<(std::fs::File, PathBuf), WriteError>> =
+            batch.par_iter().map(write).collect();
+        let written: Vec<(std::fs::File, PathBuf)> =
+            written.into_iter().collect::<Result<_, _>>()?;
+        sync_all_at_once(&written)?;
+    }
+    Ok(())
 }
+
+/// Most files open at once (well under the usual limits of 256 and 1024 descriptors).
+const BATCH: usize = 64;
 
 /// Most threads that wait on syncs at once.
 const SYNC_THREADS: usize = 16;
@@ -220,11 +229,11 @@ mod tests {
     fn every_file_is_written_and_a_failed_write_leaves_the_old_bundle() {
         let base = tmp("many");
         let out = base.join("out");
-        // More files than sync threads, some in a subfolder.
-        let mut files: Vec<(String, Vec<u8>)> = (0..40)
+        // More files than a batch (and than sync threads), one in a subfolder.
+        let mut files: Vec<(String, Vec<u8>)> = (0..150)
             .map(|i| {
                 (
-                    format!("{i:02}-unit.yaml"),
+                    format!("{i:03}-unit.yaml"),
                     format!("n: {i}\n").into_bytes(),
                 )
             })
