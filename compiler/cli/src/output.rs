@@ -15,6 +15,33 @@ pub fn emit(text: &str, path: Option<&Path>) -> ExitCode {
             out.write_all(text.as_bytes()).and_then(|()| out.flush())
         }
     };
+    finish(result, path)
+}
+
+/// Writes what `write` produces to standard output, or to `path` when given (then
+/// gathered first, to be written atomically). Standard output is written through a
+/// buffer: a render's output goes out a document piece at a time, never joined.
+pub fn emit_with(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> ExitCode {
+    let result = match path {
+        Some(p) => {
+            let mut bytes = Vec::new();
+            write(&mut bytes).and_then(|()| write_atomic(p, &bytes))
+        }
+        None => {
+            let mut out = io::BufWriter::with_capacity(STDOUT_BUFFER, io::stdout().lock());
+            write(&mut out).and_then(|()| out.flush())
+        }
+    };
+    finish(result, path)
+}
+
+/// The buffer between a render's pieces and standard output.
+const STDOUT_BUFFER: usize = 64 * 1024;
+
+fn finish(result: io::Result<()>, path: Option<&Path>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

@@ -137,7 +137,7 @@ fn render(args: TemplateArgs) -> ExitCode {
                     eprintln!("warning: {w}");
                 }
             }
-            crate::output::emit(&out.text(), args.output.as_deref())
+            crate::output::emit_with(args.output.as_deref(), |w| out.write_to(w))
         }
         Err(e) => fail(&to_report(&e, &chart)),
     }

@@ -464,38 +464,61 @@ impl SortedOutput {
 
     /// The documents as `helm template` prints them (before `--show-only`).
     pub fn text(&self) -> String {
-        let push = |out: &mut String, source: &str, content: &str| {
-            out.push_str("---\n# Source: ");
-            out.push_str(source);
-            out.push('\n');
-            out.push_str(content);
-            out.push('\n');
-        };
-        let size: usize = self
-            .crds
-            .iter()
-            .map(|(p, t)| p.len() + t.len() + 20)
-            .sum::<usize>()
-            + self
-                .manifests
-                .iter()
-                .chain(&self.hooks)
-                .map(|m| m.source.len() + m.content.len() + 20)
-                .sum::<usize>();
-        let mut out = String::with_capacity(size);
-        for (path, text) in &self.crds {
-            push(&mut out, path, text);
-        }
-        for m in &self.manifests {
-            push(&mut out, &m.source, &m.content);
-        }
-        // Helm trims the CRDs and manifests as one string, then ends it with a newline.
-        out.truncate(out.trim_end().len());
-        out.push('\n');
-        for h in &self.hooks {
-            push(&mut out, &h.source, &h.content);
+        let pieces = self.pieces();
+        let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+        for piece in pieces {
+            out.push_str(piece);
         }
         out
+    }
+
+    /// Writes [`SortedOutput::text`] to `w` a piece at a time: the documents are not
+    /// first copied into one string (for a chart with megabytes of CRDs, that string was
+    /// as many fresh pages, each a page fault, as the output itself).
+    pub fn write_to(&self, w: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
+        self.pieces()
+            .into_iter()
+            .try_for_each(|piece| w.write_all(piece.as_bytes()))
+    }
+
+    /// The text of [`SortedOutput::text`] as the pieces it is made of, in order.
+    fn pieces(&self) -> Vec<&str> {
+        let mut pieces =
+            Vec::with_capacity(5 * (self.crds.len() + self.manifests.len() + self.hooks.len()) + 1);
+        documents(
+            &mut pieces,
+            self.crds
+                .iter()
+                .map(|(path, text)| (path.as_str(), text.as_str()))
+                .chain(
+                    self.manifests
+                        .iter()
+                        .map(|m| (m.source.as_str(), m.content.as_str())),
+                ),
+        );
+        // Helm trims the CRDs and manifests as one string, then ends it with a newline.
+        while let Some(last) = pieces.pop() {
+            let kept = last.trim_end();
+            if !kept.is_empty() {
+                pieces.push(kept);
+                break;
+            }
+        }
+        pieces.push("\n");
+        documents(
+            &mut pieces,
+            self.hooks
+                .iter()
+                .map(|h| (h.source.as_str(), h.content.as_str())),
+        );
+        pieces
+    }
+}
+
+/// Appends the pieces that print each `(source, content)` document as Helm does.
+fn documents<'a>(pieces: &mut Vec<&'a str>, docs: impl Iterator<Item = (&'a str, &'a str)>) {
+    for (source, content) in docs {
+        pieces.extend(["---\n# Source: ", source, "\n", content, "\n"]);
     }
 }
 
@@ -815,5 +838,54 @@ mod tests {
         assert!(!glob_match("templates/*", "templates/sub/a.yaml"));
         assert!(glob_match("templates/[ab].yaml", "templates/b.yaml"));
         assert!(glob_match("t?mplates/a.yaml", "templates/a.yaml"));
+    }
+
+    #[test]
+    fn printed_output_trims_crds_and_manifests_as_one_text_and_streams_the_same_bytes() {
+        let manifest = |source: &str, content: &str| Manifest {
+            source: source.into(),
+            content: content.into(),
+            kind: String::new(),
+            name: String::new(),
+            hook_events: vec!["pre-install".into()],
+            parsed: None,
+        };
+        let printed = |crds: &[(&str, &str)], manifests: Vec<Manifest>, hooks: Vec<Manifest>| {
+            let sorted = SortedOutput {
+                crds: crds
+                    .iter()
+                    .map(|(p, t)| (p.to_string(), t.to_string()))
+                    .collect(),
+                manifests,
+                hooks,
+            };
+            let mut streamed = Vec::new();
+            sorted.write_to(&mut streamed).unwrap();
+            assert_eq!(String::from_utf8(streamed).unwrap(), sorted.text());
+            sorted.text()
+        };
+        // The last CRD file loses all its trailing white space when no manifest follows.
+        assert_eq!(
+            printed(
+                &[
+                    ("c/crds/a.yaml", "a: 1\n"),
+                    ("c/crds/b.yaml", "b: 2\n\n  \n")
+                ],
+                vec![],
+                vec![]
+            ),
+            "---\n# Source: c/crds/a.yaml\na: 1\n\n---\n# Source: c/crds/b.yaml\nb: 2\n"
+        );
+        // Hooks come after the trimmed part, each ending in one line break.
+        assert_eq!(
+            printed(
+                &[],
+                vec![manifest("c/templates/m.yaml", "kind: A")],
+                vec![manifest("c/templates/h.yaml", "kind: Job")]
+            ),
+            "---\n# Source: c/templates/m.yaml\nkind: A\n---\n# Source: c/templates/h.yaml\nkind: Job\n"
+        );
+        // Nothing at all prints one empty line, as Helm's trimmed empty string does.
+        assert_eq!(printed(&[], vec![], vec![]), "\n");
     }
 }

@@ -119,6 +119,14 @@ impl TemplateOutput {
             None => self.documents.text(),
         }
     }
+
+    /// Writes [`TemplateOutput::text`] to `w` without first joining it into one string.
+    pub fn write_to(&self, w: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
+        match &self.shown {
+            Some(text) => w.write_all(text.as_bytes()),
+            None => self.documents.write_to(w),
+        }
+    }
 }
 
 /// Why `helm template` failed.
