@@ -25,7 +25,7 @@ use kubake_cache::{digest, Key, Store};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
-use crate::{BuildOptions, Bundle, CacheUse, Prepared};
+use crate::{BuildOptions, Bundle, CacheUse, FileBytes, Prepared};
 
 /// The cache domain of builds; bump the suffix when the encoding changes.
 const DOMAIN: &str = "build-v1";
@@ -102,7 +102,7 @@ pub(crate) fn load(store: &Store, key: &str, root: &Path) -> Option<Prepared> {
     if !listed.iter().all(|(p, h)| plain(p) && digest(h)) {
         return None;
     }
-    let (files, hashes): (Vec<(String, Vec<u8>)>, Vec<String>) = listed
+    let (files, hashes): (Vec<(String, FileBytes)>, Vec<String>) = listed
         .into_par_iter()
         .map(|(path, hash)| {
             let bytes = store.get(BLOBS, &hash)?;
@@ -111,7 +111,7 @@ pub(crate) fn load(store: &Store, key: &str, root: &Path) -> Option<Prepared> {
                 store.remove(BLOBS, &hash);
                 return None;
             }
-            Some(((path, bytes), hash))
+            Some(((path, FileBytes::Whole(bytes)), hash))
         })
         .collect::<Option<Vec<_>>>()?
         .into_iter()
@@ -146,7 +146,7 @@ pub(crate) fn save(store: &Store, key: &str, p: &Prepared) {
         .zip(&p.bundle.hashes)
         .map(|((path, bytes), hash)| {
             if !store.contains(BLOBS, hash) {
-                store.put(BLOBS, hash, bytes);
+                store.put(BLOBS, hash, &bytes.to_vec());
             }
             (path.clone(), hash.clone())
         })
@@ -195,7 +195,7 @@ mod tests {
         let good = load(&store, "good", root).expect("a sound entry loads");
         assert_eq!(
             good.bundle.files,
-            vec![("00-a.yaml".into(), bytes.to_vec())]
+            vec![("00-a.yaml".into(), FileBytes::Whole(bytes.to_vec()))]
         );
         assert_eq!(good.root, root);
 

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use crate::{prepare, BuildOptions, Error};
+use crate::{prepare, BuildOptions, Error, FileBytes};
 
 /// How many lines of each side a stale file's report shows.
 const SHOWN_LINES: usize = 3;
@@ -77,7 +77,7 @@ pub fn check(
 /// Compares `files` (relative path, bytes; sorted by path) with the folder `dir`. A
 /// folder that does not exist holds nothing.
 pub fn compare(
-    files: &[(String, Vec<u8>)],
+    files: &[(String, FileBytes)],
     dir: &Path,
 ) -> Result<CheckReport, crate::write::WriteError> {
     let on_disk = list_files(dir)?;
@@ -91,8 +91,10 @@ pub fn compare(
             continue;
         }
         let old = std::fs::read(dir.join(path)).map_err(|e| read_error(&dir.join(path), &e))?;
-        if old != *bytes {
-            report.stale.push(first_difference(path, &old, bytes));
+        if !bytes.equals(&old) {
+            report
+                .stale
+                .push(first_difference(path, &old, &bytes.to_vec()));
         }
     }
     report.extra = on_disk
@@ -168,9 +170,9 @@ mod tests {
         dir
     }
 
-    fn files(list: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+    fn files(list: &[(&str, &str)]) -> Vec<(String, FileBytes)> {
         list.iter()
-            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec().into()))
             .collect()
     }
 

@@ -38,12 +38,14 @@
 
 pub mod cached;
 pub mod check;
+pub mod content;
 pub mod diff;
 pub mod diff_format;
 pub mod order;
 pub mod write;
 
 pub use check::{check, CheckReport, FileChange};
+pub use content::FileBytes;
 pub use kubake_cache::Store;
 
 use std::fmt;
@@ -171,7 +173,7 @@ impl std::error::Error for Error {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bundle {
     /// Relative path and bytes of every file.
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<(String, FileBytes)>,
     /// The BLAKE3 digest (hex) of each file of `files`, in the same order: computed once,
     /// where the file is made, for the index, the root hash, the report and the cache.
     pub hashes: Vec<String>,
@@ -429,65 +431,26 @@ pub fn file_name(level: usize, width: usize, id: &UnitId) -> String {
     }
 }
 
-/// The size from which a file's bytes are copied and hashed on all cores (blake3's
-/// guidance: below ~128 KiB, splitting costs more than it saves).
-const PARALLEL_FROM: usize = 128 << 10;
-
-/// `kubake_yaml::to_yaml_stream` of `docs` as bytes, the documents emitted on all cores
-/// and copied into place on all cores: one unit (a chart with its CRDs) can hold most
-/// of a repository's bytes, and joining megabytes on one thread was most of the time
-/// between the last render and the first write.
-fn yaml_stream(docs: &[&kubake_yaml::Node]) -> Vec<u8> {
-    const SEPARATOR: &[u8] = b"---\n";
+/// The documents of a unit's file, each emitted as `kubake_yaml::to_yaml` writes it,
+/// on all cores (one unit, a chart with its CRDs, can hold most of a repository's
+/// bytes); they are joined by `---` lines only as the file is written
+/// ([`FileBytes::Documents`]).
+fn yaml_documents(docs: &[&kubake_yaml::Node]) -> FileBytes {
     // One document per job: rayon's default splitting would leave a unit's CRDs (its
     // biggest documents, sorted first) to one thread.
-    let texts: Vec<String> = docs
-        .par_iter()
-        .with_max_len(1)
-        .map(|d| kubake_yaml::to_yaml(d))
-        .collect();
-    let total = texts.iter().map(String::len).sum::<usize>()
-        + SEPARATOR.len() * texts.len().saturating_sub(1);
-    // Zeroed memory of this size comes straight from the system, untouched until the
-    // copies below write it (on the thread that copies each part).
-    let mut out = vec![0u8; total];
-    let mut slots: Vec<(&mut [u8], &str)> = Vec::with_capacity(texts.len());
-    let mut rest = out.as_mut_slice();
-    for (i, text) in texts.iter().enumerate() {
-        if i > 0 {
-            let (separator, after) = rest.split_at_mut(SEPARATOR.len());
-            separator.copy_from_slice(SEPARATOR);
-            rest = after;
-        }
-        let (slot, after) = rest.split_at_mut(text.len());
-        slots.push((slot, text));
-        rest = after;
-    }
-    let copy = |(slot, text): (&mut [u8], &str)| slot.copy_from_slice(text.as_bytes());
-    if total >= PARALLEL_FROM {
-        slots.into_par_iter().with_max_len(1).for_each(copy);
-    } else {
-        slots.into_iter().for_each(copy);
-    }
-    out
-}
-
-/// The BLAKE3 of a file's bytes, a long file hashed on all cores.
-fn file_hash(bytes: &[u8]) -> String {
-    let mut hasher = blake3::Hasher::new();
-    if bytes.len() >= PARALLEL_FROM {
-        hasher.update_rayon(bytes);
-    } else {
-        hasher.update(bytes);
-    }
-    hasher.finalize().to_hex().to_string()
+    FileBytes::Documents(
+        docs.par_iter()
+            .with_max_len(1)
+            .map(|d| kubake_yaml::to_yaml(d))
+            .collect(),
+    )
 }
 
 /// Lays out the bundle of a compilation (which must have no failures).
 pub fn layout(c: &Compilation) -> Bundle {
     let max_level = c.units.iter().map(|u| u.level).max().unwrap_or(0);
     let width = max_level.to_string().len().max(2);
-    let rendered: Vec<(String, Vec<u8>, String, usize)> = c
+    let rendered: Vec<(String, FileBytes, String, usize)> = c
         .units
         .par_iter()
         .map(|u| {
@@ -498,8 +461,8 @@ pub fn layout(c: &Compilation) -> Bundle {
                 .map(|o| &o.node)
                 .collect();
             docs.sort_by(|a, b| order::compare(a, b));
-            let bytes = yaml_stream(&docs);
-            let hash = file_hash(&bytes);
+            let bytes = yaml_documents(&docs);
+            let hash = bytes.blake3();
             (
                 file_name(u.level, width, &u.unit.id),
                 bytes,
@@ -509,7 +472,7 @@ pub fn layout(c: &Compilation) -> Bundle {
         })
         .collect();
 
-    let mut files: Vec<(String, Vec<u8>, String)> = Vec::new();
+    let mut files: Vec<(String, FileBytes, String)> = Vec::new();
     let mut units_json = Vec::new();
     let mut objects = 0;
     for (u, (path, bytes, hash, count)) in c.units.iter().zip(rendered) {
@@ -570,7 +533,11 @@ pub fn layout(c: &Compilation) -> Bundle {
     let mut index_text = serde_json::to_string_pretty(&index).unwrap_or_default();
     index_text.push('\n');
     let index_hash = blake3::hash(index_text.as_bytes()).to_hex().to_string();
-    files.push(("index.json".into(), index_text.into_bytes(), index_hash));
+    files.push((
+        "index.json".into(),
+        FileBytes::Whole(index_text.into_bytes()),
+        index_hash,
+    ));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let (files, hashes) = files
         .into_iter()

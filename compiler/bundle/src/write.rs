@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::content::FileBytes;
+
 /// Why writing failed.
 #[derive(Debug)]
 pub struct WriteError {
@@ -54,7 +56,7 @@ fn replaceable(dir: &Path) -> Result<bool, WriteError> {
 }
 
 /// Writes `files` (relative paths, bytes) as the directory `out`, replacing it.
-pub fn write_dir(files: &[(String, Vec<u8>)], out: &Path) -> Result<(), WriteError> {
+pub fn write_dir(files: &[(String, FileBytes)], out: &Path) -> Result<(), WriteError> {
     if !replaceable(out)? {
         return Err(WriteError {
             help: Some(
@@ -112,17 +114,25 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// threads, then synced all at once, then closed, so no more than [`BATCH`] files are
 /// open however many units a repository has. The error reported is the first failing
 /// batch's, its writes checked before its syncs, each in file order.
-fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
+fn fill(dir: &Path, files: &[(String, FileBytes)]) -> Result<(), WriteError> {
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
-    let write = |(rel, bytes): &(String, Vec<u8>)| -> Result<(std::fs::File, PathBuf), WriteError> {
-        let path = dir.join(rel);
-        if let Some(p) = path.parent().filter(|p| *p != dir) {
-            std::fs::create_dir_all(p).map_err(|e| fail(p, e.to_string()))?;
-        }
-        let mut f = std::fs::File::create(&path).map_err(|e| fail(&path, e.to_string()))?;
-        f.write_all(bytes).map_err(|e| fail(&path, e.to_string()))?;
-        Ok((f, path))
-    };
+    let write =
+        |(rel, bytes): &(String, FileBytes)| -> Result<(std::fs::File, PathBuf), WriteError> {
+            let path = dir.join(rel);
+            if let Some(p) = path.parent().filter(|p| *p != dir) {
+                std::fs::create_dir_all(p).map_err(|e| fail(p, e.to_string()))?;
+            }
+            let f = std::fs::File::create(&path).map_err(|e| fail(&path, e.to_string()))?;
+            // Small documents gathered into one write; a long one written from where it is.
+            let mut buffered = std::io::BufWriter::with_capacity(WRITE_BUFFER, f);
+            bytes
+                .write_to(&mut buffered)
+                .map_err(|e| fail(&path, e.to_string()))?;
+            let f = buffered
+                .into_inner()
+                .map_err(|e| fail(&path, e.error().to_string()))?;
+            Ok((f, path))
+        };
     for batch in files.chunks(BATCH) {
         let written: Vec<Result<(std::fs::File, PathBuf), WriteError>> =
             batch.par_iter().map(write).collect();
@@ -132,6 +142,9 @@ fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
     }
     Ok(())
 }
+
+/// The buffer a file's documents are gathered in before they are written.
+const WRITE_BUFFER: usize = 64 * 1024;
 
 /// Most files open at once (well under the usual limits of 256 and 1024 descriptors).
 const BATCH: usize = 64;
@@ -209,12 +222,13 @@ mod tests {
     fn replaces_bundles_and_refuses_other_directories() {
         let base = tmp("replace");
         let out = base.join("out");
-        let files = vec![
-            ("index.json".to_string(), b"{\"kubake\":\"0\"}\n".to_vec()),
-            ("a.yaml".to_string(), b"a: 1\n".to_vec()),
+        let files: Vec<(String, FileBytes)> = vec![
+            ("index.json".into(), b"{\"kubake\":\"0\"}\n".to_vec().into()),
+            ("a.yaml".into(), b"a: 1\n".to_vec().into()),
         ];
         assert!(write_dir(&files, &out).is_ok());
-        let files2 = vec![("index.json".to_string(), b"{\"kubake\":\"1\"}\n".to_vec())];
+        let files2: Vec<(String, FileBytes)> =
+            vec![("index.json".into(), b"{\"kubake\":\"1\"}\n".to_vec().into())];
         assert!(write_dir(&files2, &out).is_ok());
         assert!(!out.join("a.yaml").exists());
         let other = base.join("other");
@@ -229,29 +243,48 @@ mod tests {
     fn every_file_is_written_and_a_failed_write_leaves_the_old_bundle() {
         let base = tmp("many");
         let out = base.join("out");
-        // More files than a batch (and than sync threads), one in a subfolder.
-        let mut files: Vec<(String, Vec<u8>)> = (0..150)
+        // More files than a batch (and than sync threads), one in a subfolder; the unit
+        // files as documents (one of them longer than the write buffer), joined on disk.
+        let long = format!("long: {}\n", "x".repeat(WRITE_BUFFER + 1));
+        let mut files: Vec<(String, FileBytes)> = (0..150)
             .map(|i| {
-                (
-                    format!("{i:03}-unit.yaml"),
-                    format!("n: {i}\n").into_bytes(),
-                )
+                let mut docs = vec![format!("n: {i}\n"), "kind: A\n".to_string()];
+                if i == 7 {
+                    docs.insert(1, long.clone());
+                }
+                (format!("{i:03}-unit.yaml"), FileBytes::Documents(docs))
             })
             .collect();
-        files.push(("sub/deep.yaml".into(), b"deep: true\n".to_vec()));
-        files.push(("index.json".into(), b"{\"kubake\":\"0\"}\n".to_vec()));
+        files.push(("sub/deep.yaml".into(), b"deep: true\n".to_vec().into()));
+        files.push(("index.json".into(), b"{\"kubake\":\"0\"}\n".to_vec().into()));
         write_dir(&files, &out).unwrap();
         for (rel, bytes) in &files {
-            assert_eq!(&std::fs::read(out.join(rel)).unwrap(), bytes, "{rel}");
+            assert_eq!(
+                std::fs::read(out.join(rel)).unwrap(),
+                bytes.to_vec(),
+                "{rel}"
+            );
         }
+        assert_eq!(
+            std::fs::read(out.join("000-unit.yaml")).unwrap(),
+            b"n: 0\n---\nkind: A\n"
+        );
+        assert_eq!(
+            std::fs::read(out.join("007-unit.yaml")).unwrap().len(),
+            "n: 7\n---\n".len() + long.len() + "---\nkind: A\n".len()
+        );
         // `index.json/x` cannot be created (its parent is a file): the write fails,
         // naming that path, and the bundle on disk is the one before.
         let mut broken = files.clone();
-        broken.push(("index.json/x.yaml".into(), b"x: 1\n".to_vec()));
+        broken.push(("index.json/x.yaml".into(), b"x: 1\n".to_vec().into()));
         let err = write_dir(&broken, &out).unwrap_err();
         assert!(err.path.ends_with("index.json"), "{}", err.path.display());
         for (rel, bytes) in &files {
-            assert_eq!(&std::fs::read(out.join(rel)).unwrap(), bytes, "{rel}");
+            assert_eq!(
+                std::fs::read(out.join(rel)).unwrap(),
+                bytes.to_vec(),
+                "{rel}"
+            );
         }
         let leftovers: Vec<_> = std::fs::read_dir(&base)
             .unwrap()

@@ -167,8 +167,12 @@ fn render_against(
     })?;
     let head = kubake_bundle::render(&head_opts, &head_renderer)
         .map_err(|e| Failure::Build(e, Box::new(head_opts.clone())))?;
-    let objects = |files: &[(String, Vec<u8>)]| {
-        diff::read_files(files).map_err(|e| Failure::Message(e.to_string()))
+    let objects = |files: &[(String, kubake_bundle::FileBytes)]| {
+        let joined: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+            .collect();
+        diff::read_files(&joined).map_err(|e| Failure::Message(e.to_string()))
     };
     Ok((objects(&base.0.files)?, objects(&head.0.files)?))
 }
