@@ -1,6 +1,7 @@
 //! A bundle file's bytes as the layout made them: one buffer (`index.json`, a file read
-//! back from the cache), or a unit's YAML documents, joined by `---` lines only as they
-//! are written or compared.
+//! back from the cache), or a unit's YAML documents, joined by `---` lines only where one
+//! buffer is needed (the cache's blobs, `kubake diff`); written and compared piece by
+//! piece.
 //!
 //! Why not one buffer for every file: a unit can hold megabytes (a chart with its CRDs:
 //! 4.7 MB for kube-prometheus-stack), and copying its documents into one buffer cost
