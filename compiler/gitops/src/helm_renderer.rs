@@ -252,7 +252,7 @@ mod tests {
             "kind: ConfigMap\n---\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n"
                 .to_string(),
         )];
-        let (hooks, manifests) = kubake_helm::manifest::sort_manifests(&files).unwrap();
+        let (hooks, manifests) = kubake_helm::manifest::sort_manifests(files).unwrap();
         let crds = vec![(
             "c/crds/a.yaml".to_string(),
             "kind: CustomResourceDefinition\n\n".to_string(),

@@ -149,6 +149,23 @@ pub fn split_manifests(text: &str) -> Vec<String> {
     docs
 }
 
+/// [`split_manifests`] of a template's output that it may take: most templates write
+/// one document, which is then the output itself, trimmed where it lies, instead of a
+/// copy (a chart's manifests are megabytes, and a copy is as many fresh pages).
+fn split_manifests_owned(mut text: String) -> Vec<String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with("---") || find_separator(trimmed).is_some() {
+        return split_manifests(&text);
+    }
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    text.truncate(text.trim_end().len());
+    let leading = text.len() - text.trim_start().len();
+    text.drain(..leading);
+    vec![text]
+}
+
 /// The first `\s*\n---` in `text`: the byte range from the white space before the newline
 /// to the end of the dashes.
 fn find_separator(text: &str) -> Option<(usize, usize)> {
@@ -173,7 +190,7 @@ fn push_doc(docs: &mut Vec<String>, doc: &str) {
 /// blank files skipped) and sorts hooks and plain manifests apart, each by install order.
 /// Hooks with an unknown event are dropped, as Helm does (it logs them).
 pub fn sort_manifests(
-    files: &[(String, String)],
+    files: Vec<(String, String)>,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
     sort_manifests_with(files, false)
 }
@@ -183,24 +200,27 @@ pub fn sort_manifests(
 /// build) then reads each one once, not twice (reading a head checks the whole document,
 /// so it costs most of a full read).
 pub fn sort_manifests_keeping_trees(
-    files: &[(String, String)],
+    files: Vec<(String, String)>,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
     sort_manifests_with(files, true)
 }
 
 fn sort_manifests_with(
-    files: &[(String, String)],
+    mut files: Vec<(String, String)>,
     keep_trees: bool,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
-    let mut files: Vec<&(String, String)> = files.iter().collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut docs: Vec<(&String, String)> = Vec::new();
+    let mut docs: Vec<(String, String)> = Vec::new();
     for (path, text) in files {
-        let base = path.rsplit('/').next().unwrap_or(path);
+        let base = path.rsplit('/').next().unwrap_or(&path);
         if base.starts_with('_') || text.trim().is_empty() {
             continue;
         }
-        docs.extend(split_manifests(text).into_iter().map(|doc| (path, doc)));
+        docs.extend(
+            split_manifests_owned(text)
+                .into_iter()
+                .map(|doc| (path.clone(), doc)),
+        );
     }
     // A kept tree is read from the document as it is handed on, with its final line
     // break (a block scalar at the end keeps it); `push_doc` left room for it.
@@ -219,7 +239,7 @@ fn sort_manifests_with(
         // The first document (in file order) that does not parse is the error.
         let (head, parsed) = head?;
         let manifest = Manifest {
-            source: path.clone(),
+            source: path,
             content: doc,
             kind: head.kind,
             name: head.name,
@@ -270,7 +290,7 @@ pub(crate) fn threads_for_bytes(bytes: usize) -> usize {
 /// much as executing its templates; the documents are independent, so they are read on
 /// as many threads as there are cores.
 fn read_heads(
-    docs: &[(&String, String)],
+    docs: &[(String, String)],
     keep_trees: bool,
 ) -> Vec<Result<HeadAndTree, ManifestError>> {
     let bytes: usize = docs.iter().map(|(_, d)| d.len()).sum();
@@ -415,7 +435,7 @@ pub fn template_output(
     files: &[(String, String)],
     opts: &OutputOptions,
 ) -> Result<String, OutputError> {
-    let (hooks, manifests) = sort_manifests(files).map_err(OutputError::Yaml)?;
+    let (hooks, manifests) = sort_manifests(files.to_vec()).map_err(OutputError::Yaml)?;
     let sorted = SortedOutput::new(opts.crds.clone(), manifests, hooks, opts);
     if opts.show_only.is_empty() {
         Ok(sorted.text())
@@ -759,7 +779,7 @@ mod tests {
 
     #[test]
     fn non_mapping_documents_are_errors() {
-        let err = sort_manifests(&files(&[("c/templates/l.yaml", "- a\n- b")])).unwrap_err();
+        let err = sort_manifests(files(&[("c/templates/l.yaml", "- a\n- b")])).unwrap_err();
         assert!(err
             .to_string()
             .starts_with("YAML parse error on c/templates/l.yaml: "));
@@ -796,8 +816,8 @@ mod tests {
             // A block scalar at the end keeps its line break, as in the full output.
             ("c/templates/s.yaml", "kind: Secret\nstringData:\n  key: |\n    text\n\n"),
         ]);
-        let (hooks, manifests) = sort_manifests(&f).unwrap();
-        let (kept_hooks, kept_manifests) = sort_manifests_keeping_trees(&f).unwrap();
+        let (hooks, manifests) = sort_manifests(f.clone()).unwrap();
+        let (kept_hooks, kept_manifests) = sort_manifests_keeping_trees(f).unwrap();
         let without = |ms: &[Manifest]| -> Vec<Manifest> {
             ms.iter()
                 .map(|m| Manifest {
@@ -887,5 +907,27 @@ mod tests {
         );
         // Nothing at all prints one empty line, as Helm's trimmed empty string does.
         assert_eq!(printed(&[], vec![], vec![]), "\n");
+    }
+
+    #[test]
+    fn a_template_output_taken_whole_splits_as_its_copy_does() {
+        for text in [
+            "kind: A\n",
+            "  \n\nkind: A\nmetadata:\n  name: a\n\n  \n",
+            "\t kind: A",
+            "---\nkind: A\n",
+            "--- \nkind: A\n---\nkind: B\n",
+            "kind: A\n---\n\n---\nkind: B\n",
+            "kind: A\n  ---\nkind: B",
+            "kind: A\n----\nkind: B\n",
+            "a: |\n  text ---\n",
+            "",
+            " \n\t\n",
+            "---",
+            "\u{3000}kind: A\u{3000}",
+        ] {
+            let owned = split_manifests_owned(text.to_string());
+            assert_eq!(owned, split_manifests(text), "{text:?}");
+        }
     }
 }

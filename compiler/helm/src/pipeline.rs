@@ -333,7 +333,7 @@ fn template_with(
         manifest::sort_manifests
     };
     let (hooks, manifests) =
-        sort(&files).map_err(|e| TemplateError::Output(manifest::OutputError::Yaml(e)))?;
+        sort(files).map_err(|e| TemplateError::Output(manifest::OutputError::Yaml(e)))?;
     warnings.extend(random_secret_warnings(
         manifests.iter().chain(&hooks),
         &rendered.random_uses,
