@@ -223,7 +223,8 @@ fn sort_manifests_with(
         );
     }
     // A kept tree is read from the document as it is handed on, with its final line
-    // break (a block scalar at the end keeps it); `push_doc` left room for it.
+    // break (a block scalar at the end keeps it); `push_doc` left room for it, and a
+    // template's own output taken whole mostly has room to spare.
     if keep_trees {
         docs.iter_mut().for_each(|(_, doc)| doc.push('\n'));
     }
