@@ -51,7 +51,7 @@ pub use kubake_cache::Store;
 use std::fmt;
 use std::path::PathBuf;
 
-use kubake_gitops::{Compilation, UnitId, UnitStatus};
+use kubake_gitops::{Compilation, CompiledObject, UnitId, UnitStatus};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
@@ -435,13 +435,13 @@ pub fn file_name(level: usize, width: usize, id: &UnitId) -> String {
 /// on all cores (one unit, a chart with its CRDs, can hold most of a repository's
 /// bytes); they are joined by `---` lines only as the file is written
 /// ([`FileBytes::Documents`]).
-fn yaml_documents(docs: &[&kubake_yaml::Node]) -> FileBytes {
+fn yaml_documents(docs: &[&CompiledObject]) -> FileBytes {
     // One document per job: rayon's default splitting would leave a unit's CRDs (its
     // biggest documents, sorted first) to one thread.
     FileBytes::Documents(
         docs.par_iter()
             .with_max_len(1)
-            .map(|d| kubake_yaml::to_yaml(d))
+            .map(|d| d.yaml().into_owned())
             .collect(),
     )
 }
@@ -454,13 +454,9 @@ pub fn layout(c: &Compilation) -> Bundle {
         .units
         .par_iter()
         .map(|u| {
-            let mut docs: Vec<&kubake_yaml::Node> = u
-                .objects
-                .iter()
-                .filter(|o| !o.compiled_away)
-                .map(|o| &o.node)
-                .collect();
-            docs.sort_by(|a, b| order::compare(a, b));
+            let mut docs: Vec<&CompiledObject> =
+                u.objects.iter().filter(|o| !o.compiled_away).collect();
+            docs.sort_by(|a, b| order::compare(&a.node, &b.node));
             let bytes = yaml_documents(&docs);
             let hash = bytes.blake3();
             (

@@ -27,7 +27,7 @@ use crate::render::{RenderedChart, RenderedDocument};
 pub fn objects(job: &ChartJob, rendered: &mut RenderedChart) -> Result<Vec<Built>> {
     let mut out = Vec::new();
     if job.request.include_crds {
-        out.extend(parse_all(&mut rendered.crds)?);
+        out.extend(parse_crds(&mut rendered.crds)?);
     }
     if job.post_renderers.is_empty() {
         out.extend(parse_all(&mut rendered.manifests)?);
@@ -35,6 +35,28 @@ pub fn objects(job: &ChartJob, rendered: &mut RenderedChart) -> Result<Vec<Built
         out.extend(post_render(job, &rendered.manifests)?);
     }
     out.extend(parse_all(&mut rendered.hooks)?);
+    Ok(out)
+}
+
+/// The `crds/` files, on all cores: each kept as its text when it is a CRD in the
+/// bundle's form ([`crate::verbatim`]), else [`parse`]d.
+fn parse_crds(docs: &mut [RenderedDocument]) -> Result<Vec<Built>> {
+    let parsed: Vec<Result<Vec<Built>>> = docs
+        .par_iter_mut()
+        .with_max_len(1)
+        .map(|doc| match crate::verbatim::read_crd(&mut doc.text) {
+            Some((node, verbatim)) => Ok(vec![Built {
+                node,
+                source: Some(doc.source.clone()),
+                verbatim: Some(verbatim),
+            }]),
+            None => parse(doc),
+        })
+        .collect();
+    let mut out = Vec::new();
+    for p in parsed {
+        out.extend(p?);
+    }
     Ok(out)
 }
 
@@ -81,6 +103,7 @@ pub fn parse(doc: &mut RenderedDocument) -> Result<Vec<Built>> {
         out.push(Built {
             node: d,
             source: Some(doc.source.clone()),
+            verbatim: None,
         });
     }
     Ok(out)
@@ -138,6 +161,7 @@ fn post_render(job: &ChartJob, manifests: &[RenderedDocument]) -> Result<Vec<Bui
         .map(|node| Built {
             node,
             source: job.file.clone(),
+            verbatim: None,
         })
         .collect())
 }

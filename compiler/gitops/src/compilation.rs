@@ -37,6 +37,19 @@ pub struct CompiledObject {
     pub source: Option<String>,
     /// Whether the bundle replaces it (a unit or Flux source object): listed, not written.
     pub compiled_away: bool,
+    /// Its text in the bundle's form, when it was read so and not changed since (`node`
+    /// then lacks a CRD's schemas: see [`crate::verbatim`]).
+    pub verbatim: Option<crate::verbatim::Verbatim>,
+}
+
+impl CompiledObject {
+    /// The object as the bundle writes it (`kubake_yaml::to_yaml` of it).
+    pub fn yaml(&self) -> std::borrow::Cow<'_, str> {
+        match &self.verbatim {
+            Some(v) => v.as_str().into(),
+            None => kubake_yaml::to_yaml(&self.node).into(),
+        }
+    }
 }
 
 /// One unit, compiled.
@@ -148,10 +161,14 @@ pub(crate) fn assemble(
         };
         let objects = objects
             .into_iter()
-            .map(|b| CompiledObject {
-                compiled_away: unit::is_compiled_away(&b.node, flavor),
-                node: b.node,
-                source: b.source,
+            .map(|b| {
+                let (node, verbatim) = crate::verbatim::settle(b.node, b.verbatim);
+                CompiledObject {
+                    compiled_away: unit::is_compiled_away(&node, flavor),
+                    node,
+                    source: b.source,
+                    verbatim,
+                }
             })
             .collect();
         units.push(CompiledUnit {

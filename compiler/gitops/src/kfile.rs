@@ -232,6 +232,9 @@ pub struct Built {
     pub node: Node,
     /// Where it was read from, or the kustomization that generated it.
     pub source: Option<String>,
+    /// Its text, when it was read in the bundle's form (a chart's CRD: `node` then
+    /// lacks the schemas, see [`crate::verbatim`]).
+    pub verbatim: Option<crate::verbatim::Verbatim>,
 }
 
 /// Memoised builds: a unit whose lookups were not ready is expanded again, and its
@@ -314,7 +317,11 @@ fn run(
                 object::remove_annotation(&mut node, ORIGIN_ANNOTATION);
             }
             let source = origin.and_then(|o| origin_file(&o, dir, root));
-            Built { node, source }
+            Built {
+                node,
+                source,
+                verbatim: None,
+            }
         })
         .collect())
 }

@@ -59,6 +59,7 @@ pub mod schedule;
 pub mod scope;
 pub mod unit;
 pub mod values;
+pub mod verbatim;
 
 pub use charts::ResolvedChart;
 pub use compilation::{Compilation, CompiledObject, CompiledUnit, UnitStatus};

@@ -184,7 +184,7 @@ fn run_repo(dir: &Path) -> Vec<UnitResult> {
             let got: BTreeMap<Key, Node> = actual
                 .objects
                 .iter()
-                .flat_map(|o| load(&kubake_yaml::to_yaml(&o.node)))
+                .flat_map(|o| load(&o.yaml()))
                 .map(|n| (key(&n), n))
                 .collect();
             for k in want.keys().filter(|k| !got.contains_key(*k)) {

@@ -22,6 +22,7 @@ use crate::numfmt::{format_float_g, format_float_json};
 use crate::resolve::plain_means_string_v2;
 
 mod analyze;
+pub mod canonical;
 
 use analyze::{analyze, is_break, is_plain_word, is_printable};
 
@@ -263,6 +264,15 @@ impl<'n> Emitter<'n> {
                 self.entries.truncate(base);
             }
             Value::Seq(items) => self.emit_block_sequence(items, ctx),
+            scalar => self.emit_scalar_value(scalar, ctx),
+        }
+    }
+
+    /// Writes a scalar value (a collection writes nothing: [`Self::emit_node`] takes
+    /// those).
+    fn emit_scalar_value(&mut self, value: &Value, ctx: Ctx) {
+        match value {
+            Value::Map(_) | Value::Seq(_) => {}
             // Most strings are names, numbers-as-text and paths: written as they are.
             Value::Str(s) if is_string_word(s) => self.write_word(s),
             Value::Str(s) => {

@@ -28,6 +28,7 @@ pub mod pieces;
 mod quick;
 pub mod resolve;
 
+pub use emit::canonical::{canonical_document, Canonical};
 pub use emit::{to_yaml, to_yaml_stream};
 pub use load::{load_one, load_stream, load_stream_with, Duplicates, LoadError};
 pub use node::{Entry, Mapping, Node, Pos, Value};

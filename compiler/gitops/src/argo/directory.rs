@@ -123,6 +123,7 @@ fn parse_file(text: &str, shown: &str, json: bool) -> Result<Vec<Built>> {
         out.push(Built {
             node: d,
             source: Some(shown.to_string()),
+            verbatim: None,
         });
     }
     Ok(out)

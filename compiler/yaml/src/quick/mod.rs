@@ -22,7 +22,7 @@ use std::borrow::Cow;
 
 use saphyr_parser::{Event, Marker, ScalarStyle, Span};
 
-mod scalars;
+pub(crate) mod scalars;
 
 use scalars::{
     closing_quote, continued_piece, is_key_line, plain_continuation, plain_scalar, quoted,

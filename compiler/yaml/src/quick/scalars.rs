@@ -122,7 +122,7 @@ pub(super) fn quoted(text: &str) -> Option<(Cow<'_, str>, ScalarStyle, usize)> {
 
 /// The byte of the quote that closes a quoted scalar in `text` (a `'` not doubled, or a
 /// `"` not escaped), if any.
-pub(super) fn closing_quote(single: bool, text: &str) -> Option<usize> {
+pub(crate) fn closing_quote(single: bool, text: &str) -> Option<usize> {
     if single {
         return closing_single_quote(text);
     }
@@ -142,7 +142,7 @@ pub(super) fn closing_quote(single: bool, text: &str) -> Option<usize> {
 /// unescaped, its trailing blanks dropped (they fold into the line break). `None` when
 /// it ends in an escape (an escaped line break, or an escaped blank that folding
 /// would eat), which the full parser handles.
-pub(super) fn continued_piece(single: bool, raw: &str) -> Option<String> {
+pub(crate) fn continued_piece(single: bool, raw: &str) -> Option<String> {
     let piece = trim_blanks_end(raw);
     if !single {
         let backslashes = piece.bytes().rev().take_while(|&b| b == b'\\').count();
@@ -155,7 +155,7 @@ pub(super) fn continued_piece(single: bool, raw: &str) -> Option<String> {
 
 /// The value of a piece of a quoted scalar: `''` is `'` in single quotes, escapes are
 /// read in double quotes.
-pub(super) fn unescape(single: bool, piece: &str) -> Option<String> {
+pub(crate) fn unescape(single: bool, piece: &str) -> Option<String> {
     if single {
         return Some(piece.replace("''", "'"));
     }

@@ -1,0 +1,202 @@
+//! CRDs kept as the text they were read from.
+//!
+//! A chart's `crds/` files are most of a repository's bytes (kube-prometheus-stack's are
+//! 4.5 MB), and they are already written the way the bundle writes objects. Reading one
+//! into a tree only to write the same bytes again was the largest cost of a build. When
+//! `kubake_yaml::canonical_document` finds a CRD in the bundle's form, the object keeps
+//! its text for the bundle, and its tree is read without the schemas
+//! (`spec.versions[].schema`, `spec.validation`): what the build reads of a CRD (names,
+//! group, scope, versions, metadata) is all there.
+//!
+//! The tree stays the object, for every stage to read and change as any other. A change
+//! to it (a namespace cleared, say) is noticed when the compilation is assembled
+//! ([`settle`]): the schemas are read and put back, and the object is written from its
+//! tree after all.
+//!
+//! Not here: which documents are CRDs from `crds/` (the chart output), writing (the
+//! bundle).
+
+use std::sync::Arc;
+
+use kubake_yaml::{Duplicates, Node, Schema};
+
+/// The entries a CRD's tree is read without.
+const SCHEMAS: &[&[&str]] = &[
+    &["spec", "versions", "-", "schema"],
+    &["spec", "validation"],
+];
+
+/// An object's text in the bundle's form, and its tree as read (without the schemas).
+#[derive(Clone, Debug)]
+pub struct Verbatim {
+    text: Arc<String>,
+    start: usize,
+    read: Node,
+}
+
+impl Verbatim {
+    /// The object as the bundle writes it.
+    pub fn as_str(&self) -> &str {
+        &self.text[self.start..]
+    }
+}
+
+/// Reads `text` (one `crds/` file) as a CRD kept as text: its tree without the schemas
+/// and the text (taken from `text`), or `None` when it is not a single CRD in the
+/// bundle's form (the caller then reads it as usual).
+pub fn read_crd(text: &mut String) -> Option<(Node, Verbatim)> {
+    let canonical = kubake_yaml::canonical_document(text, SCHEMAS)?;
+    if canonical.omitted.is_empty() {
+        return None;
+    }
+    let skeleton = canonical.skeleton(text);
+    let mut docs = kubake_yaml::load_stream_with(&skeleton, Schema::Yaml11, Duplicates::LastWins)
+        .ok()?
+        .into_iter()
+        .filter(|d| !d.is_null());
+    let node = docs.next()?;
+    if docs.next().is_some()
+        || crate::object::kind(&node) != "CustomResourceDefinition"
+        || crate::object::group_of(crate::object::api_version(&node)) != "apiextensions.k8s.io"
+    {
+        return None;
+    }
+    let verbatim = Verbatim {
+        text: Arc::new(std::mem::take(text)),
+        start: canonical.start,
+        read: node.clone(),
+    };
+    Some((node, verbatim))
+}
+
+/// The object for the bundle: the text still stands when the tree is as it was read;
+/// otherwise the tree, with the schemas read from the text and put back.
+pub fn settle(node: Node, verbatim: Option<Verbatim>) -> (Node, Option<Verbatim>) {
+    match verbatim {
+        Some(v) if v.read == node => (node, Some(v)),
+        Some(v) => (with_schemas(node, &v), None),
+        None => (node, None),
+    }
+}
+
+/// `node` (a changed CRD) with the schemas of the text it was read from.
+fn with_schemas(mut node: Node, v: &Verbatim) -> Node {
+    // The text loaded once already (without its schemas, and whole when it was found
+    // to be in the bundle's form), so this cannot fail.
+    let Some(full) = kubake_yaml::load_stream_with(&v.text, Schema::Yaml11, Duplicates::LastWins)
+        .ok()
+        .and_then(|docs| docs.into_iter().find(|d| !d.is_null()))
+    else {
+        return node;
+    };
+    let Some(spec) = node.as_map_mut().and_then(|m| m.get_mut("spec")) else {
+        return node;
+    };
+    if let (Some(validation), Some(spec)) =
+        (full.get_path(&["spec", "validation"]), spec.as_map_mut())
+    {
+        spec.insert("validation", validation.clone());
+    }
+    let read_versions = full.get_path(&["spec", "versions"]).and_then(Node::as_seq);
+    let versions = spec
+        .as_map_mut()
+        .and_then(|m| m.get_mut("versions"))
+        .and_then(Node::as_seq_mut);
+    if let (Some(read), Some(versions)) = (read_versions, versions) {
+        for version in versions {
+            let name = version.str_at(&["name"]).map(str::to_string);
+            let schema = read
+                .iter()
+                .find(|r| r.str_at(&["name"]).map(str::to_string) == name)
+                .and_then(|r| r.get("schema"));
+            if let (Some(schema), Some(map)) = (schema, version.as_map_mut()) {
+                map.insert("schema", schema.clone());
+            }
+        }
+    }
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CRD: &str = "# upstream\n---\napiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Widget
+    plural: widgets
+  scope: Namespaced
+  versions:
+  - name: v1
+    schema:
+      openAPIV3Schema:
+        description: A widget.
+        type: object
+    served: true
+    storage: true
+  - name: v2
+    schema:
+      openAPIV3Schema:
+        type: object
+    served: false
+    storage: false
+";
+
+    #[test]
+    fn a_crd_in_the_bundles_form_keeps_its_text_and_reads_without_schemas() {
+        let (node, v) = read_crd(&mut CRD.to_string()).unwrap();
+        assert_eq!(v.as_str(), &CRD["# upstream\n---\n".len()..]);
+        assert_eq!(node.str_at(&["spec", "scope"]), Some("Namespaced"));
+        assert_eq!(
+            node.get_path(&["spec", "versions"])
+                .and_then(Node::as_seq)
+                .map(Vec::len),
+            Some(2)
+        );
+        assert!(node
+            .get_path(&["spec", "versions"])
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
+            .get("schema")
+            .is_none());
+        // Unchanged, the text stands.
+        let (_, kept) = settle(node.clone(), Some(v.clone()));
+        assert!(kept.is_some());
+        // Changed, the tree is written, schemas and change both there.
+        let mut changed = node;
+        crate::object::set_namespace(&mut changed, "x");
+        let (settled, kept) = settle(changed, Some(v));
+        assert!(kept.is_none());
+        let mut expected =
+            kubake_yaml::load_one(&CRD["# upstream\n---\n".len()..], Schema::Yaml11).unwrap();
+        crate::object::set_namespace(&mut expected, "x");
+        assert_eq!(
+            kubake_yaml::to_yaml(&settled),
+            kubake_yaml::to_yaml(&expected)
+        );
+    }
+
+    #[test]
+    fn other_documents_are_read_as_usual() {
+        // Not in the bundle's form, not a CRD, more than one document, nothing to omit.
+        let unsorted = CRD
+            .replace("kind: CustomResourceDefinition\n", "")
+            .replace("apiVersion:", "kind: CustomResourceDefinition\napiVersion:");
+        for mut text in [
+            unsorted,
+            CRD.replace("CustomResourceDefinition", "Widget"),
+            format!("{CRD}---\n{CRD}"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n".to_string(),
+        ] {
+            let before = text.clone();
+            assert!(read_crd(&mut text).is_none(), "{before}");
+            assert_eq!(text, before, "the text is left for the usual reading");
+        }
+    }
+}
