@@ -82,7 +82,21 @@ pub fn parse(doc: &mut RenderedDocument) -> Result<Vec<Built>> {
         )
         .at(&doc.source, e.pos)
     };
-    // The renderer may have read the document already, the same way.
+    // The renderer may have read the document already, the same way; a CRD in the
+    // bundle's form keeps its text (read without its schemas).
+    if let (Some(start), Some([_])) = (doc.parsed.1, doc.parsed.0.as_deref()) {
+        let docs = doc.parsed.0.take();
+        let object = docs.and_then(|d| d.into_iter().next());
+        if let Some(node) = object.filter(|n| !object::kind(n).is_empty()) {
+            let text = std::mem::take(&mut doc.text);
+            let verbatim = crate::verbatim::Verbatim::new(text, start, &node);
+            return Ok(vec![Built {
+                node,
+                source: Some(doc.source.clone()),
+                verbatim: Some(verbatim),
+            }]);
+        }
+    }
     let docs = match doc.parsed.0.take() {
         Some(docs) => docs,
         None => kubake_yaml::load_stream_parallel(&doc.text, Schema::Yaml11, Duplicates::LastWins)

@@ -202,7 +202,7 @@ fn into_rendered(sorted: SortedOutput) -> RenderedChart {
     let last_trimmed = (sorted.crds.len() + sorted.manifests.len()).checked_sub(1);
     // (A manifest's text is trimmed, so its document here is the manifest plus one line
     // break: what its kept tree was read from.)
-    let document = |source: String, mut text: String, trim_all: bool, parsed| {
+    let document = |source: String, mut text: String, trim_all: bool, parsed, canonical| {
         let keep = if trim_all {
             text.trim_end().len()
         } else {
@@ -213,20 +213,20 @@ fn into_rendered(sorted: SortedOutput) -> RenderedChart {
         RenderedDocument {
             source,
             text,
-            parsed: ParsedText(parsed),
+            parsed: ParsedText(parsed, canonical),
         }
     };
     let mut rendered = RenderedChart::default();
     let groups = sorted
         .crds
         .into_iter()
-        .map(|(source, text)| (source, text, true, None));
+        .map(|(source, text)| (source, text, true, None, None));
     let templates = sorted
         .manifests
         .into_iter()
-        .map(|m| (m.source, m.content, false, m.parsed));
-    for (i, (source, text, crd, parsed)) in groups.chain(templates).enumerate() {
-        let doc = document(source, text, Some(i) == last_trimmed, parsed);
+        .map(|m| (m.source, m.content, false, m.parsed, m.canonical));
+    for (i, (source, text, crd, parsed, canonical)) in groups.chain(templates).enumerate() {
+        let doc = document(source, text, Some(i) == last_trimmed, parsed, canonical);
         if crd {
             rendered.crds.push(doc);
         } else {
@@ -236,7 +236,7 @@ fn into_rendered(sorted: SortedOutput) -> RenderedChart {
     for h in sorted.hooks {
         rendered
             .hooks
-            .push(document(h.source, h.content, false, h.parsed));
+            .push(document(h.source, h.content, false, h.parsed, h.canonical));
     }
     rendered
 }

@@ -35,6 +35,16 @@ pub struct Verbatim {
 }
 
 impl Verbatim {
+    /// `text` kept from byte `start` on (where it is in the bundle's form), for the
+    /// object `read` from it without the schemas.
+    pub fn new(text: String, start: usize, read: &Node) -> Verbatim {
+        Verbatim {
+            text: Arc::new(text),
+            start,
+            read: read.clone(),
+        }
+    }
+
     /// The object as the bundle writes it.
     pub fn as_str(&self) -> &str {
         &self.text[self.start..]
@@ -61,11 +71,7 @@ pub fn read_crd(text: &mut String) -> Option<(Node, Verbatim)> {
     {
         return None;
     }
-    let verbatim = Verbatim {
-        text: Arc::new(std::mem::take(text)),
-        start: canonical.start,
-        read: node.clone(),
-    };
+    let verbatim = Verbatim::new(std::mem::take(text), canonical.start, &node);
     Some((node, verbatim))
 }
 

@@ -85,7 +85,18 @@ pub struct Manifest {
     /// for a caller that reads the objects next; `None` otherwise, and for a document
     /// that read only after libyaml's leniency (see [`read_head`]).
     pub parsed: Option<Vec<Node>>,
+    /// Kept for a CRD whose text (`content` and a line break) is already written the way
+    /// `kubake_yaml::to_yaml` writes it, from this byte on: `parsed` then holds it read
+    /// without its schemas ([`CRD_SCHEMAS`]), which is what a GitOps build reads of it.
+    pub canonical: Option<usize>,
 }
+
+/// The entries of a CustomResourceDefinition that hold its schemas: most of its bytes,
+/// and nothing a build reads.
+pub const CRD_SCHEMAS: &[&[&str]] = &[
+    &["spec", "versions", "-", "schema"],
+    &["spec", "validation"],
+];
 
 impl Manifest {
     /// Whether the manifest is a hook.
@@ -238,7 +249,7 @@ fn sort_manifests_with(
     let mut generic = Vec::new();
     for ((path, doc), head) in docs.into_iter().zip(heads) {
         // The first document (in file order) that does not parse is the error.
-        let (head, parsed) = head?;
+        let (head, parsed, canonical) = head?;
         let manifest = Manifest {
             source: path,
             content: doc,
@@ -246,6 +257,7 @@ fn sort_manifests_with(
             name: head.name,
             hook_events: Vec::new(),
             parsed,
+            canonical,
         };
         match head.hook {
             None => generic.push(manifest),
@@ -300,8 +312,9 @@ fn read_heads(
     })
 }
 
-/// A document's head, and with `keep_trees` the documents it was read from.
-type HeadAndTree = (Head, Option<Vec<Node>>);
+/// A document's head, and with `keep_trees` the documents it was read from (and for a
+/// CRD in the emitter's form, where that form starts: [`Manifest::canonical`]).
+type HeadAndTree = (Head, Option<Vec<Node>>, Option<usize>);
 
 struct Head {
     kind: String,
@@ -325,7 +338,12 @@ fn read_head(path: &str, doc: &str, keep_trees: bool) -> Result<HeadAndTree, Man
                 name: head.name.unwrap_or_default(),
                 hook: head.annotation,
             };
-            return Ok((head, None));
+            return Ok((head, None, None));
+        }
+    }
+    if keep_trees {
+        if let Some(read) = read_canonical_crd(doc, &err) {
+            return read;
         }
     }
     // sigs.k8s.io/yaml reads with yaml.v2, which lets a later duplicate key win.
@@ -348,7 +366,28 @@ fn read_head(path: &str, doc: &str, keep_trees: bool) -> Result<HeadAndTree, Man
         ),
     };
     let head = head_of(docs.first(), &err)?;
-    Ok((head, (keep_trees && as_written).then_some(docs)))
+    Ok((head, (keep_trees && as_written).then_some(docs), None))
+}
+
+/// A CRD in the emitter's form, read without its schemas (see
+/// `kubake_yaml::canonical_document`); `None` for any other document.
+fn read_canonical_crd(
+    doc: &str,
+    err: &dyn Fn(String) -> ManifestError,
+) -> Option<Result<HeadAndTree, ManifestError>> {
+    // A quick look first: a failed check costs little, but most documents are no CRDs.
+    memchr::memmem::find(doc.as_bytes(), b"kind: CustomResourceDefinition\n")?;
+    let canonical = kubake_yaml::canonical_document(doc, CRD_SCHEMAS)?;
+    if canonical.omitted.is_empty() {
+        return None;
+    }
+    let docs = kubake_yaml::load_stream_with(
+        &canonical.skeleton(doc),
+        Schema::Yaml11,
+        Duplicates::LastWins,
+    )
+    .ok()?;
+    Some(head_of(docs.first(), err).map(|head| (head, Some(docs), Some(canonical.start))))
 }
 
 /// The head of a document's tree (`None`: an empty document).
@@ -651,6 +690,60 @@ mod tests {
     }
 
     #[test]
+    fn a_crd_in_the_emitters_form_is_kept_without_its_schemas() {
+        let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n  name: ws.example.com\nspec:\n  group: example.com\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        type: object\n    served: true\n";
+        // The same CRD with its keys out of the emitter's order.
+        let unsorted = crd.replacen(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n",
+            "kind: CustomResourceDefinition\napiVersion: apiextensions.k8s.io/v1\n",
+            1,
+        );
+        let f = files(&[
+            ("c/templates/a.yaml", crd),
+            ("c/templates/b.yaml", &unsorted),
+        ]);
+        let (hooks, _) = sort_manifests_keeping_trees(f.clone()).unwrap();
+        assert_eq!(
+            hooks.len(),
+            2,
+            "the head (a hook) is read from the tree kept"
+        );
+        let kept = &hooks[0];
+        assert_eq!(
+            (kept.name.as_str(), kept.canonical),
+            ("ws.example.com", Some(0))
+        );
+        let tree = &kept.parsed.as_ref().unwrap()[0];
+        let full = kubake_yaml::load_one(crd, Schema::Yaml11).unwrap();
+        assert!(full
+            .get_path(&["spec", "versions"])
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
+            .get("schema")
+            .is_some());
+        assert!(tree
+            .get_path(&["spec", "versions"])
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
+            .get("schema")
+            .is_none());
+        assert_eq!(tree.str_at(&["spec", "group"]), Some("example.com"));
+        // Out of order, it is read whole.
+        assert_eq!(hooks[1].canonical, None);
+        assert_eq!(
+            hooks[1].parsed.as_ref().unwrap()[0],
+            kubake_yaml::load_one(&unsorted, Schema::Yaml11).unwrap()
+        );
+        // Without kept trees nothing changes.
+        let (plain_hooks, _) = sort_manifests(f).unwrap();
+        assert!(plain_hooks
+            .iter()
+            .all(|m| m.canonical.is_none() && m.parsed.is_none()));
+    }
+
+    #[test]
     fn splits_on_separator_lines() {
         assert_eq!(
             split_manifests("---\na: 1\n---   \nb: 2\n\n---\nc: 3\n"),
@@ -791,7 +884,7 @@ mod tests {
     fn heads_read_like_yaml_v2() {
         let doc = "kind: StatefulSet\nmetadata:\n  name: a\n  name: b\nspec:\n  command: [\n    \"sh\"\n  ]\n";
         for keep_trees in [false, true] {
-            let (head, tree) =
+            let (head, tree, _) =
                 read_head("c/templates/s.yaml", doc, keep_trees).expect("libyaml reads it");
             assert_eq!(
                 (head.kind.as_str(), head.name.as_str()),
@@ -823,6 +916,7 @@ mod tests {
             ms.iter()
                 .map(|m| Manifest {
                     parsed: None,
+                    canonical: None,
                     ..m.clone()
                 })
                 .collect()
@@ -870,6 +964,7 @@ mod tests {
             name: String::new(),
             hook_events: vec!["pre-install".into()],
             parsed: None,
+            canonical: None,
         };
         let printed = |crds: &[(&str, &str)], manifests: Vec<Manifest>, hooks: Vec<Manifest>| {
             let sorted = SortedOutput {
