@@ -390,12 +390,24 @@ impl<'t> Checker<'t> {
     }
 }
 
+/// `text.split('\n')`, found with `memchr` (std's search was a tenth of the checking).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut from = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain(std::iter::once(text.len()))
+        .map(move |end| {
+            let line = &text[from..end];
+            from = end + 1;
+            line
+        })
+}
+
 /// A multi-line plain scalar's value: its lines joined by spaces, as YAML folds them
 /// (an empty line would stand for a line break, which the emitter never writes in a
 /// plain scalar: `None`).
 fn plain(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
-    for (i, line) in text.split('\n').enumerate() {
+    for (i, line) in lines(text).enumerate() {
         let line = line.trim_matches(' ');
         if line.is_empty() {
             return None;
@@ -468,7 +480,7 @@ fn literal(header: &str, body: &str, indent: usize) -> Option<Value> {
         _ => return None,
     };
     let mut content = String::with_capacity(body.len());
-    for line in body.split('\n').skip(1) {
+    for line in lines(body).skip(1) {
         if !line.is_empty() {
             let text = line.get(indent..)?;
             if !line[..indent].bytes().all(|b| b == b' ') {
