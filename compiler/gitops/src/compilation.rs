@@ -38,12 +38,14 @@ pub struct CompiledObject {
     /// Whether the bundle replaces it (a unit or Flux source object): listed, not written.
     pub compiled_away: bool,
     /// Its text in the bundle's form, when it was read so and not changed since (`node`
-    /// then lacks a CRD's schemas: see [`crate::verbatim`]).
+    /// then lacks a CRD's schemas: see [`crate::verbatim`]). Nothing changes `node`
+    /// after the compilation is assembled: the text would no longer be the object.
     pub verbatim: Option<crate::verbatim::Verbatim>,
 }
 
 impl CompiledObject {
-    /// The object as the bundle writes it (`kubake_yaml::to_yaml` of it).
+    /// The object as the bundle writes it: the kept text, else `kubake_yaml::to_yaml` of
+    /// `node` (which, with a kept text, lacks the schemas: use this, not `to_yaml`).
     pub fn yaml(&self) -> std::borrow::Cow<'_, str> {
         match &self.verbatim {
             Some(v) => v.as_str().into(),
@@ -148,7 +150,7 @@ pub(crate) fn assemble(
     let mut charts = BTreeSet::new();
     let mut units: Vec<CompiledUnit> = Vec::new();
     for (unit, chain, f) in finished {
-        let (status, objects) = match f {
+        let (mut status, objects) = match f {
             Finished::Built(mut out) => {
                 charts.extend(out.charts.drain(..));
                 match explicit_namespaces(&unit, &chain, &mut out.objects, &scopes) {
@@ -159,18 +161,21 @@ pub(crate) fn assemble(
             Finished::Suspended => (UnitStatus::Suspended, Vec::new()),
             Finished::Failed(e) => (UnitStatus::Failed(e), Vec::new()),
         };
-        let objects = objects
-            .into_iter()
-            .map(|b| {
-                let (node, verbatim) = crate::verbatim::settle(b.node, b.verbatim);
-                CompiledObject {
+        // The last change to an object's tree is behind it: a CRD kept as text and
+        // changed since is written from its tree.
+        let mut compiled = Vec::with_capacity(objects.len());
+        for b in objects {
+            match crate::verbatim::settle(b.node, b.verbatim) {
+                Ok((node, verbatim)) => compiled.push(CompiledObject {
                     compiled_away: unit::is_compiled_away(&node, flavor),
                     node,
                     source: b.source,
                     verbatim,
-                }
-            })
-            .collect();
+                }),
+                Err(e) => status = UnitStatus::Failed(e),
+            }
+        }
+        let objects = compiled;
         units.push(CompiledUnit {
             unit,
             level: 0,

@@ -138,8 +138,9 @@ impl RenderedDocument {
 }
 
 /// A document's text read as YAML 1.1 with the last of duplicate keys winning, kept
-/// beside the text it came from. It says nothing the text does not, so it takes no part
-/// in equality (two documents with the same text are equal, parsed or not).
+/// beside the text it came from. It is read from the text, so it takes no part in
+/// equality (two documents with the same text are equal, parsed or not).
+///
 /// The second field is set for a CRD whose text is already in the bundle's form from
 /// that byte on; the tree then lacks its schemas (`kubake_helm::manifest::Manifest::
 /// canonical`, [`crate::verbatim`]).

@@ -1,30 +1,31 @@
 //! CRDs kept as the text they were read from.
 //!
-//! A chart's `crds/` files are most of a repository's bytes (kube-prometheus-stack's are
-//! 4.5 MB), and they are already written the way the bundle writes objects. Reading one
-//! into a tree only to write the same bytes again was the largest cost of a build. When
-//! `kubake_yaml::canonical_document` finds a CRD in the bundle's form, the object keeps
-//! its text for the bundle, and its tree is read without the schemas
-//! (`spec.versions[].schema`, `spec.validation`): what the build reads of a CRD (names,
-//! group, scope, versions, metadata) is all there.
+//! A chart's CRDs are most of a repository's bytes (kube-prometheus-stack's are 4.5 MB),
+//! and most are already written the way the bundle writes objects. Reading one into a
+//! tree only to write the same bytes again was the largest cost of a build. When
+//! `kubake_yaml::canonical_document` finds a CRD in the bundle's form (here for a
+//! chart's `crds/` files, in the renderer for templates and hooks:
+//! `kubake_helm::manifest::Manifest::canonical`), the object keeps its text for the
+//! bundle, and its tree is read without the schemas (`spec.versions[].schema`,
+//! `spec.validation`): what the build reads of a CRD (names, group, scope, versions,
+//! metadata) is all there.
 //!
 //! The tree stays the object, for every stage to read and change as any other. A change
 //! to it (a namespace cleared, say) is noticed when the compilation is assembled
 //! ([`settle`]): the schemas are read and put back, and the object is written from its
-//! tree after all.
+//! tree after all. A stage that reads or changes the schemas themselves takes the whole
+//! tree first ([`whole`]).
 //!
-//! Not here: which documents are CRDs from `crds/` (the chart output), writing (the
-//! bundle).
+//! Not here: finding which rendered documents are in the bundle's form (the chart output
+//! and the renderer), writing (the bundle).
 
 use std::sync::Arc;
 
+use kubake_helm::manifest::CRD_SCHEMAS as SCHEMAS;
 use kubake_yaml::{Duplicates, Node, Schema};
 
-/// The entries a CRD's tree is read without.
-const SCHEMAS: &[&[&str]] = &[
-    &["spec", "versions", "-", "schema"],
-    &["spec", "validation"],
-];
+use crate::error::{Error, ErrorKind, Result};
+use crate::kfile::Built;
 
 /// An object's text in the bundle's form, and its tree as read (without the schemas).
 #[derive(Clone, Debug)]
@@ -51,7 +52,7 @@ impl Verbatim {
     }
 }
 
-/// Reads `text` (one `crds/` file) as a CRD kept as text: its tree without the schemas
+/// Reads `text` (one `crds/` file) as a CRD (`apiextensions.k8s.io`) kept as text: its tree without the schemas
 /// and the text (taken from `text`), or `None` when it is not a single CRD in the
 /// bundle's form (the caller then reads it as usual).
 pub fn read_crd(text: &mut String) -> Option<(Node, Verbatim)> {
@@ -77,26 +78,46 @@ pub fn read_crd(text: &mut String) -> Option<(Node, Verbatim)> {
 
 /// The object for the bundle: the text still stands when the tree is as it was read;
 /// otherwise the tree, with the schemas read from the text and put back.
-pub fn settle(node: Node, verbatim: Option<Verbatim>) -> (Node, Option<Verbatim>) {
+pub fn settle(node: Node, verbatim: Option<Verbatim>) -> Result<(Node, Option<Verbatim>)> {
     match verbatim {
-        Some(v) if v.read == node => (node, Some(v)),
-        Some(v) => (with_schemas(node, &v), None),
-        None => (node, None),
+        Some(v) if v.read == node => Ok((node, Some(v))),
+        Some(v) => Ok((with_schemas(node, &v)?, None)),
+        None => Ok((node, None)),
     }
 }
 
-/// `node` (a changed CRD) with the schemas of the text it was read from.
-fn with_schemas(mut node: Node, v: &Verbatim) -> Node {
-    // The text loaded once already (without its schemas, and whole when it was found
-    // to be in the bundle's form), so this cannot fail.
-    let Some(full) = kubake_yaml::load_stream_with(&v.text, Schema::Yaml11, Duplicates::LastWins)
+/// The object with its whole tree (schemas included) and no kept text, for a stage
+/// that reads or changes more than [`settle`] can notice.
+pub fn whole(b: Built) -> Result<Built> {
+    match b.verbatim {
+        None => Ok(b),
+        Some(v) => Ok(Built {
+            node: with_schemas(b.node, &v)?,
+            verbatim: None,
+            ..b
+        }),
+    }
+}
+
+/// `node` (the CRD read from `v`'s text, maybe changed since) with the schemas of that
+/// text.
+fn with_schemas(mut node: Node, v: &Verbatim) -> Result<Node> {
+    // The text was found to be the emitter's output for the tree it holds, which then
+    // loads; an error here is kubake's own.
+    let full = kubake_yaml::load_stream_with(&v.text, Schema::Yaml11, Duplicates::LastWins)
         .ok()
         .and_then(|docs| docs.into_iter().find(|d| !d.is_null()))
-    else {
-        return node;
-    };
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Yaml,
+                format!(
+                    "internal error: the CRD {} kept as text does not load again",
+                    crate::object::name(&node)
+                ),
+            )
+        })?;
     let Some(spec) = node.as_map_mut().and_then(|m| m.get_mut("spec")) else {
-        return node;
+        return Ok(node);
     };
     if let (Some(validation), Some(spec)) =
         (full.get_path(&["spec", "validation"]), spec.as_map_mut())
@@ -120,7 +141,7 @@ fn with_schemas(mut node: Node, v: &Verbatim) -> Node {
             }
         }
     }
-    node
+    Ok(node)
 }
 
 #[cfg(test)]
@@ -172,12 +193,12 @@ spec:
             .get("schema")
             .is_none());
         // Unchanged, the text stands.
-        let (_, kept) = settle(node.clone(), Some(v.clone()));
+        let (_, kept) = settle(node.clone(), Some(v.clone())).unwrap();
         assert!(kept.is_some());
         // Changed, the tree is written, schemas and change both there.
         let mut changed = node;
         crate::object::set_namespace(&mut changed, "x");
-        let (settled, kept) = settle(changed, Some(v));
+        let (settled, kept) = settle(changed, Some(v.clone())).unwrap();
         assert!(kept.is_none());
         let mut expected =
             kubake_yaml::load_one(&CRD["# upstream\n---\n".len()..], Schema::Yaml11).unwrap();
@@ -185,6 +206,18 @@ spec:
         assert_eq!(
             kubake_yaml::to_yaml(&settled),
             kubake_yaml::to_yaml(&expected)
+        );
+        // Taken whole, the object is the text's tree.
+        let built = Built {
+            node: v.read.clone(),
+            source: None,
+            verbatim: Some(v),
+        };
+        let whole = whole(built).unwrap();
+        assert!(whole.verbatim.is_none());
+        assert_eq!(
+            whole.node,
+            kubake_yaml::load_one(&CRD["# upstream\n---\n".len()..], Schema::Yaml11).unwrap()
         );
     }
 

@@ -83,7 +83,8 @@ pub struct Manifest {
     /// The document as read to find its head, YAML 1.1 with the last of duplicate keys
     /// winning (as sigs.k8s.io/yaml reads it), kept by [`sort_manifests_keeping_trees`]
     /// for a caller that reads the objects next; `None` otherwise, and for a document
-    /// that read only after libyaml's leniency (see [`read_head`]).
+    /// that read only after libyaml's leniency (see [`read_head`]). Without the CRD's
+    /// schemas when [`Manifest::canonical`] is set.
     pub parsed: Option<Vec<Node>>,
     /// Kept for a CRD whose text (`content` and a line break) is already written the way
     /// `kubake_yaml::to_yaml` writes it, from this byte on: `parsed` then holds it read
@@ -369,7 +370,7 @@ fn read_head(path: &str, doc: &str, keep_trees: bool) -> Result<HeadAndTree, Man
     Ok((head, (keep_trees && as_written).then_some(docs), None))
 }
 
-/// A CRD in the emitter's form, read without its schemas (see
+/// A CRD (`apiextensions.k8s.io`) in the emitter's form, read without its schemas (see
 /// `kubake_yaml::canonical_document`); `None` for any other document.
 fn read_canonical_crd(
     doc: &str,
@@ -387,6 +388,15 @@ fn read_canonical_crd(
         Duplicates::LastWins,
     )
     .ok()?;
+    let [crd] = docs.as_slice() else {
+        return None;
+    };
+    let api_version = crd.str_at(&["apiVersion"]).unwrap_or_default();
+    if crd.str_at(&["kind"]) != Some("CustomResourceDefinition")
+        || !api_version.starts_with("apiextensions.k8s.io/")
+    {
+        return None;
+    }
     Some(head_of(docs.first(), err).map(|head| (head, Some(docs), Some(canonical.start))))
 }
 
@@ -735,6 +745,15 @@ mod tests {
         assert_eq!(
             hooks[1].parsed.as_ref().unwrap()[0],
             kubake_yaml::load_one(&unsorted, Schema::Yaml11).unwrap()
+        );
+        // Another kind that names CRDs and has a `spec.validation` is read whole.
+        let other = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: k\nspec:\n  patches:\n  - target:\n      kind: CustomResourceDefinition\n  validation: client\n";
+        let (_, generic) =
+            sort_manifests_keeping_trees(files(&[("c/templates/k.yaml", other)])).unwrap();
+        assert_eq!(generic[0].canonical, None);
+        assert_eq!(
+            generic[0].parsed.as_ref().unwrap()[0].str_at(&["spec", "validation"]),
+            Some("client")
         );
         // Without kept trees nothing changes.
         let (plain_hooks, _) = sort_manifests(f).unwrap();

@@ -262,6 +262,8 @@ fn substitute_all(
 ) -> Step<Vec<Built>> {
     let mut out = Vec::with_capacity(objects.len());
     for b in objects {
+        // Substitution reads every string, schemas included.
+        let b = crate::verbatim::whole(b).map_err(Halt::Failed)?;
         if varsub::is_disabled(&b.node) || is_sops_encrypted(&b.node) {
             out.push(b);
             continue;

@@ -45,15 +45,20 @@ pub struct Canonical {
 }
 
 impl Canonical {
-    /// `text` with the lines of the omitted entries emptied (their line breaks kept, so
-    /// that what is left loads with the positions it has in `text`).
+    /// `text` with each line of the omitted entries made a bare `#` comment, so that what
+    /// is left loads with the positions it has in `text`.
     pub fn skeleton(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len() / 8);
+        let kept: usize = text.len() - self.omitted.iter().map(|r| r.len()).sum::<usize>();
+        let mut out = String::with_capacity(kept + 2 * (text.len() - kept) / 40);
         let mut from = 0;
         for r in &self.omitted {
             out.push_str(&text[from..r.start]);
+            // Each line a bare comment: blank lines could be read as part of a block
+            // scalar just before (one that keeps its trailing breaks).
             let breaks = memchr::memchr_iter(b'\n', &text.as_bytes()[r.clone()]).count();
-            out.extend(std::iter::repeat_n('\n', breaks));
+            for _ in 0..breaks {
+                out.push_str("#\n");
+            }
             from = r.end;
         }
         out.push_str(&text[from..]);
@@ -73,6 +78,7 @@ pub fn canonical_document(text: &str, omit: &[&[&str]]) -> Option<Canonical> {
         matched: start,
         e: Emitter::new(),
         path: Vec::new(),
+        keys: Vec::new(),
         omit,
         omitting: false,
         omitted: Vec::new(),
@@ -116,6 +122,9 @@ struct Checker<'t> {
     e: Emitter<'static>,
     /// The keys (and `"-"` for sequence items) down to the node being read.
     path: Vec<&'t str>,
+    /// The keys read so far of the mappings being read, each mapping's above its
+    /// parent's.
+    keys: Vec<&'t str>,
     omit: &'t [&'t [&'t str]],
     /// Inside an omitted entry (nothing under it is reported again).
     omitting: bool,
@@ -228,6 +237,8 @@ impl<'t> Checker<'t> {
         }
         self.e.increase_indent(false, false);
         let mut previous: Option<&'t str> = None;
+        let keys_base = self.keys.len();
+        let mut numbered = false;
         loop {
             self.e.write_indent();
             let key_at = self.at();
@@ -238,6 +249,8 @@ impl<'t> Checker<'t> {
             if previous.is_some_and(|p| compare_keys(p, key) != Ordering::Less) {
                 return None;
             }
+            numbered |= key.bytes().any(|b| b.is_ascii_digit());
+            self.keys.push(key);
             self.e.write_word(key);
             self.e.write_indicator(":", false, false, false);
             self.path.push(key);
@@ -248,22 +261,52 @@ impl<'t> Checker<'t> {
             let omit = omit
                 && self.spaces_at(line_start, indent)
                 && (line_start == 0 || self.byte(line_start - 1) == Some(b'\n'));
+            // Nor one after a `|+` block: its emptied lines would join the block's kept
+            // trailing lines.
+            let omit = omit && !self.after_kept_breaks(line_start);
             self.omitting |= omit;
             self.node(Ctx::MAP_VALUE, depth + 1)?;
-            if omit {
-                self.omitting = false;
-                let end = self.next_line(self.at())?;
-                self.omitted.push(line_start..end);
-            }
             self.path.pop();
             previous = Some(key);
+            let more = self.continues_at(self.e.indent, false);
+            if omit {
+                self.omitting = false;
+                // Nor the only key of its mapping, which would read as null without it.
+                if more || self.keys.len() - keys_base > 1 {
+                    let end = self.next_line(self.at())?;
+                    self.omitted.push(line_start..end);
+                }
+            }
             self.compare_now_and_then()?;
-            if !self.continues_at(self.e.indent, false) {
+            if !more {
                 break;
             }
         }
+        // The emitter sorts a mapping's keys, and yaml.v2's order is not transitive
+        // where digits are involved (`x2 < x10 < x1a < x2`): only keys that are in order
+        // pair by pair are sure to be distinct and to stay where they are.
+        let keys = &self.keys[keys_base..];
+        let in_order = !numbered
+            || keys.iter().enumerate().all(|(i, a)| {
+                keys[i + 1..]
+                    .iter()
+                    .all(|b| compare_keys(a, b) == Ordering::Less)
+            });
+        self.keys.truncate(keys_base);
+        if !in_order {
+            return None;
+        }
         self.e.pop_indent();
         Some(())
+    }
+
+    /// Whether the line before `line` is empty or a `|+` block's header (a block that
+    /// keeps its trailing line breaks may end there).
+    fn after_kept_breaks(&self, line: usize) -> bool {
+        let before = &self.src[..line.saturating_sub(1)];
+        let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        let previous = &before[start..];
+        line > 0 && (previous.is_empty() || previous.ends_with(b"|+"))
     }
 
     /// `Emitter::emit_block_sequence`.

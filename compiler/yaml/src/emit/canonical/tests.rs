@@ -1,6 +1,8 @@
 use super::*;
+use crate::keyorder::compare_keys;
 use crate::load::{load_stream_with, Duplicates};
 use crate::to_yaml;
+use std::cmp::Ordering;
 
 const SCHEMAS: &[&[&str]] = &[
     &["spec", "versions", "-", "schema"],
@@ -194,4 +196,81 @@ fn edits_anywhere_are_refused_or_sound() {
     }
     // Some edits still give the emitter's form (a letter inside a word, say).
     assert!(taken > 0);
+}
+
+/// `node` without the entries `SCHEMAS` names.
+fn without_schemas(mut node: crate::Node) -> crate::Node {
+    if let Some(spec) = node
+        .as_map_mut()
+        .and_then(|m| m.get_mut("spec"))
+        .and_then(crate::Node::as_map_mut)
+    {
+        spec.remove("validation");
+        if let Some(versions) = spec.get_mut("versions").and_then(crate::Node::as_seq_mut) {
+            for v in versions.iter_mut().filter_map(crate::Node::as_map_mut) {
+                v.remove("schema");
+            }
+        }
+    }
+    node
+}
+
+#[test]
+fn keys_out_of_order_somewhere_in_yaml_v2s_cycles_are_refused() {
+    // yaml.v2's key order is not transitive where digit runs meet letters: a mapping
+    // can list a key twice with each key before the next.
+    let (a, b, c) = ("x2", "x10", "x1a");
+    assert_eq!(compare_keys(a, b), Ordering::Less);
+    assert_eq!(compare_keys(b, c), Ordering::Less);
+    assert_eq!(compare_keys(c, a), Ordering::Less);
+    let twice = "m:\n  x2: p\n  x10: q\n  x1a: r\n  x2: s\n";
+    assert!(assert_sound(twice).is_none());
+    let cycle = "m:\n  x2: p\n  x10: q\n  x1a: r\n";
+    assert!(assert_sound(cycle).is_none());
+}
+
+#[test]
+fn the_skeleton_is_the_document_without_the_omitted_entries() {
+    let sources = [
+        // After a block that keeps its trailing line breaks.
+        "kind: CustomResourceDefinition\nspec:\n  names: \"x\\n\\n\"\n  validation: {openAPIV3Schema: {type: object}}\n  versions: [{name: v1, schema: {a: 1}, served: true}]\n",
+        // The only key of its mapping, and the last.
+        "kind: CustomResourceDefinition\nspec:\n  validation: {openAPIV3Schema: {type: object}}\n",
+        "kind: CustomResourceDefinition\nspec:\n  versions:\n  - schema: {a: 1}\n  - name: v2\n    schema:\n      b: [1, 2]\n",
+    ];
+    // The first keeps `validation` (after the `|+` block) and omits the schema; the
+    // second keeps its only key; the third omits the second item's schema alone (the
+    // first starts on the item's line).
+    for (source, omitted) in sources.into_iter().zip([1, 0, 1]) {
+        let text = to_yaml(&load11(source)[0]);
+        let Some(taken) = assert_sound(&text) else {
+            panic!("the emitter's own output:\n{text}");
+        };
+        let skeleton = load11(&taken.skeleton(&text)).remove(0);
+        let full = load11(&text).remove(0);
+        // The same but for schema entries, and short of exactly the ones reported.
+        assert_eq!(
+            without_schemas(skeleton.clone()),
+            without_schemas(full.clone()),
+            "{text}"
+        );
+        assert_eq!(
+            schema_entries(&full) - schema_entries(&skeleton),
+            taken.omitted.len(),
+            "{text}"
+        );
+        assert_eq!(taken.omitted.len(), omitted, "{text}");
+    }
+}
+
+fn schema_entries(node: &crate::Node) -> usize {
+    let spec = node.get("spec");
+    let validation = spec.and_then(|s| s.get("validation")).map_or(0, |_| 1);
+    let schemas = spec
+        .and_then(|s| s.get("versions"))
+        .and_then(crate::Node::as_seq)
+        .map_or(0, |vs| {
+            vs.iter().filter(|v| v.get("schema").is_some()).count()
+        });
+    validation + schemas
 }
