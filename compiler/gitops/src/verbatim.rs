@@ -185,13 +185,11 @@ spec:
                 .map(Vec::len),
             Some(2)
         );
-        assert!(node
+        let first = node
             .get_path(&["spec", "versions"])
-            .unwrap()
-            .as_seq()
-            .unwrap()[0]
-            .get("schema")
-            .is_none());
+            .and_then(Node::as_seq)
+            .and_then(|vs| vs.first());
+        assert!(first.is_some_and(|v| v.get("schema").is_none()));
         // Unchanged, the text stands.
         let (_, kept) = settle(node.clone(), Some(v.clone())).unwrap();
         assert!(kept.is_some());
