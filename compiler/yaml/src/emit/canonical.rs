@@ -13,13 +13,17 @@
 //! makes the comparison fail), because acceptance rests on the emitter's own output.
 //!
 //! What it takes: a document (after comment lines, blank lines and one `---`) whose root
-//! is a block mapping, with keys that are plain words in the emitter's order, and any
-//! scalars. Anything else (keys that need quotes, folded `>` scalars, block scalars with
+//! is a block mapping, with keys that are plain words in the emitter's order (each
+//! before the next, and pair by pair in a mapping with digits in its keys: yaml.v2's
+//! order is not transitive there, and the emitter sorts), and any scalars. Anything else (keys that need quotes, folded `>` scalars, block scalars with
 //! an indentation indicator, a second document) answers `None`, and the caller loads
 //! the text as usual.
 //!
 //! It can also leave chosen entries out (a CRD's `spec.versions[].schema`): their lines
 //! are reported, so that the caller can load the rest alone ([`Canonical::skeleton`]).
+//! An entry that starts on a sequence item's line, follows a block scalar that keeps
+//! its trailing line breaks, or is its mapping's only key is not left out (the rest
+//! would not load as the document without it).
 //!
 //! Not here: building nodes (the loader), or deciding which documents are worth it (the
 //! GitOps layer).
