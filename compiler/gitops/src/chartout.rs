@@ -84,10 +84,9 @@ pub fn parse(doc: &mut RenderedDocument) -> Result<Vec<Built>> {
     };
     // The renderer may have read the document already, the same way; a CRD in the
     // bundle's form keeps its text (read without its schemas).
+    // (`kubake_helm::manifest::read_canonical_crd` made that tree: one CRD.)
     if let (Some(start), Some([_])) = (doc.parsed.1, doc.parsed.0.as_deref()) {
-        let docs = doc.parsed.0.take();
-        let object = docs.and_then(|d| d.into_iter().next());
-        if let Some(node) = object.filter(|n| !object::kind(n).is_empty()) {
+        if let Some(node) = doc.parsed.0.take().and_then(|d| d.into_iter().next()) {
             let text = std::mem::take(&mut doc.text);
             let verbatim = crate::verbatim::Verbatim::new(text, start, &node);
             return Ok(vec![Built {

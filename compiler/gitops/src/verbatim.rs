@@ -21,7 +21,6 @@
 
 use std::sync::Arc;
 
-use kubake_helm::manifest::CRD_SCHEMAS as SCHEMAS;
 use kubake_yaml::{Duplicates, Node, Schema};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -52,27 +51,12 @@ impl Verbatim {
     }
 }
 
-/// Reads `text` (one `crds/` file) as a CRD (`apiextensions.k8s.io`) kept as text: its tree without the schemas
+/// Reads `text` (one `crds/` file) as a CRD kept as text: its tree without the schemas
 /// and the text (taken from `text`), or `None` when it is not a single CRD in the
 /// bundle's form (the caller then reads it as usual).
 pub fn read_crd(text: &mut String) -> Option<(Node, Verbatim)> {
-    let canonical = kubake_yaml::canonical_document(text, SCHEMAS)?;
-    if canonical.omitted.is_empty() {
-        return None;
-    }
-    let skeleton = canonical.skeleton(text);
-    let mut docs = kubake_yaml::load_stream_with(&skeleton, Schema::Yaml11, Duplicates::LastWins)
-        .ok()?
-        .into_iter()
-        .filter(|d| !d.is_null());
-    let node = docs.next()?;
-    if docs.next().is_some()
-        || crate::object::kind(&node) != "CustomResourceDefinition"
-        || crate::object::group_of(crate::object::api_version(&node)) != "apiextensions.k8s.io"
-    {
-        return None;
-    }
-    let verbatim = Verbatim::new(std::mem::take(text), canonical.start, &node);
+    let (node, start) = kubake_helm::manifest::read_canonical_crd(text)?;
+    let verbatim = Verbatim::new(std::mem::take(text), start, &node);
     Some((node, verbatim))
 }
 

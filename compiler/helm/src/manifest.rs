@@ -343,8 +343,9 @@ fn read_head(path: &str, doc: &str, keep_trees: bool) -> Result<HeadAndTree, Man
         }
     }
     if keep_trees {
-        if let Some(read) = read_canonical_crd(doc, &err) {
-            return read;
+        if let Some((crd, start)) = read_canonical_crd(doc) {
+            let head = head_of(Some(&crd), &err)?;
+            return Ok((head, Some(vec![crd]), Some(start)));
         }
     }
     // sigs.k8s.io/yaml reads with yaml.v2, which lets a later duplicate key win.
@@ -371,33 +372,30 @@ fn read_head(path: &str, doc: &str, keep_trees: bool) -> Result<HeadAndTree, Man
 }
 
 /// A CRD (`apiextensions.k8s.io`) in the emitter's form, read without its schemas (see
-/// `kubake_yaml::canonical_document`); `None` for any other document.
-fn read_canonical_crd(
-    doc: &str,
-    err: &dyn Fn(String) -> ManifestError,
-) -> Option<Result<HeadAndTree, ManifestError>> {
+/// `kubake_yaml::canonical_document`): its tree, and the byte its text in that form
+/// starts at (after comment lines and a `---`). `None` for any other document. The
+/// renderer keeps templates' CRDs so; the GitOps layer a chart's `crds/` files.
+pub fn read_canonical_crd(doc: &str) -> Option<(Node, usize)> {
     // A quick look first: a failed check costs little, but most documents are no CRDs.
     memchr::memmem::find(doc.as_bytes(), b"kind: CustomResourceDefinition\n")?;
     let canonical = kubake_yaml::canonical_document(doc, CRD_SCHEMAS)?;
     if canonical.omitted.is_empty() {
         return None;
     }
-    let docs = kubake_yaml::load_stream_with(
-        &canonical.skeleton(doc),
-        Schema::Yaml11,
-        Duplicates::LastWins,
-    )
-    .ok()?;
-    let [crd] = docs.as_slice() else {
-        return None;
-    };
+    let skeleton = canonical.skeleton(doc);
+    let mut docs = kubake_yaml::load_stream_with(&skeleton, Schema::Yaml11, Duplicates::LastWins)
+        .ok()?
+        .into_iter()
+        .filter(|d| !d.is_null());
+    let crd = docs.next()?;
     let api_version = crd.str_at(&["apiVersion"]).unwrap_or_default();
-    if crd.str_at(&["kind"]) != Some("CustomResourceDefinition")
+    if docs.next().is_some()
+        || crd.str_at(&["kind"]) != Some("CustomResourceDefinition")
         || !api_version.starts_with("apiextensions.k8s.io/")
     {
         return None;
     }
-    Some(head_of(docs.first(), err).map(|head| (head, Some(docs), Some(canonical.start))))
+    Some((crd, canonical.start))
 }
 
 /// The head of a document's tree (`None`: an empty document).
